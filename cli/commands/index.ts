@@ -1,0 +1,11 @@
+/**
+ * Every `slipway` subcommand, loaded lazily so that `validate` never pays for ONNX Runtime or
+ * Redis clients it does not use.
+ */
+import type { Command } from '../command.js';
+
+/** Subcommand name → loader of its module (whose `command` export implements it). */
+export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
+  validate: () => import('./validate.js'),
+  schemas: () => import('./schemas.js'),
+};

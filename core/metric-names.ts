@@ -1,0 +1,46 @@
+/**
+ * Prometheus metric and label names the runtime exports and the controller, the rendered alert
+ * rules and the benches query. One list, so that a rename cannot split producer and consumer.
+ */
+export const METRICS = {
+  /** Histogram (seconds) of whole HTTP requests; labels model, version, route, status. */
+  requestDuration: 'slipway_request_duration_seconds',
+  /** Counter of answered predictions that failed; labels model, version. */
+  predictionErrors: 'slipway_prediction_errors_total',
+  /** Histogram (seconds) of one batched ORT run; labels model, version. */
+  inferenceDuration: 'slipway_inference_duration_seconds',
+  /** Histogram (seconds) of one online feature fetch; label model. */
+  featureFetchDuration: 'slipway_feature_fetch_duration_seconds',
+  /** Histogram of rows per ORT run; labels model, version. */
+  batchSize: 'slipway_batch_size',
+  /** Counter of predictions; labels model, version, class. */
+  predictions: 'slipway_predictions_total',
+  /** Histogram of prediction scores; labels model, version. */
+  predictionScore: 'slipway_prediction_score',
+  /** Counter of inputs served from their default; labels model, feature, cause (missing|timeout|unavailable). */
+  featureFallbacks: 'slipway_feature_fallbacks_total',
+  /** Gauge: PSI of the sliding window against the reference profile; labels model, version, feature. */
+  featurePsi: 'slipway_feature_psi',
+  /** Gauge: PSI of the prediction score window; labels model, version. */
+  scorePsi: 'slipway_score_psi',
+  /** Gauge: samples in the current drift window; labels model, version. */
+  driftWindowSamples: 'slipway_drift_window_samples',
+  /** Counter of labelled outcomes fed back; labels model, version, outcome (tp|fp|tn|fn). */
+  outcomes: 'slipway_outcomes_total',
+  /** Gauge (1) per loaded version; labels model, version, role, weight. The truth of what serves. */
+  modelInfo: 'slipway_model_info',
+} as const;
+
+/** Label names used across the metrics above. */
+export const LABELS = {
+  model: 'model',
+  version: 'version',
+  role: 'role',
+  weight: 'weight',
+  feature: 'feature',
+  cause: 'cause',
+  route: 'route',
+  status: 'status',
+  class: 'class',
+  outcome: 'outcome',
+} as const;
