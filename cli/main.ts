@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `slipway` command: finds the subcommand, runs it, and turns errors into exit codes. */
 import { CatalogError, formatDiagnostic } from '../core/diagnostics.js';
+import { didYouMean } from '../core/load/did-you-mean.js';
 import { UsageError, UserError } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -16,7 +17,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const load = COMMANDS[name];
   if (load === undefined) {
-    process.stderr.write(`slipway: unknown command '${name}'\n\n${await overview()}`);
+    process.stderr.write(`slipway: unknown command '${name}'${didYouMean(name, Object.keys(COMMANDS))}\n\n${await overview()}`);
     return 2;
   }
   const { command } = await load();

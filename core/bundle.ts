@@ -23,6 +23,8 @@ export interface BundleInput {
   readonly dtype: FeatureDtype;
   readonly default: Scalar;
   readonly joinKeys: readonly string[];
+  /** The feature's `constraints.allowed` values, in order: how a string is encoded for the model. */
+  readonly categories?: readonly string[];
 }
 
 /** One version the runtime loads. */
@@ -88,15 +90,24 @@ export function buildBundle(catalog: Catalog, environment: string, model: string
         role,
         weight,
         artifact: { uri: resolved.artifact.uri, sha256: resolved.artifact.sha256 },
-        inputs: resolved.inputs.map(toBundleInput),
+        inputs: resolved.inputs.map((input) => toBundleInput(catalog, input)),
         referenceProfile: resolved.referenceProfile,
       };
     }),
   };
 }
 
-function toBundleInput(input: ModelInput): BundleInput {
-  return { ref: input.ref, view: input.view, feature: input.feature, dtype: input.dtype, default: input.default, joinKeys: input.joinKeys };
+function toBundleInput(catalog: Catalog, input: ModelInput): BundleInput {
+  const allowed = catalog.featureViews.get(input.view)?.features.find((feature) => feature.name === input.feature)?.constraints.allowed;
+  return {
+    ref: input.ref,
+    view: input.view,
+    feature: input.feature,
+    dtype: input.dtype,
+    default: input.default,
+    joinKeys: input.joinKeys,
+    categories: allowed?.map(String),
+  };
 }
 
 /** Serializes a bundle deterministically (sorted keys, two-space indent, trailing newline). */

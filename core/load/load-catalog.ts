@@ -79,6 +79,10 @@ function checkDocuments(documents: readonly ParsedDocument[], context: ResolveCo
   for (const document of documents) {
     const kind = checkEnvelope(document, (diagnostic) => context.diagnostics.push(diagnostic));
     if (kind === null) continue;
+    if (kind === 'Project' && document.file !== PROJECT_FILE) {
+      context.report(document, ['kind'], `the Project document belongs in ${PROJECT_FILE} at the repository root`, 'project');
+      continue;
+    }
     const valid = checkSchema(document, kind, (diagnostic) => context.diagnostics.push(diagnostic));
     const name = (document.value.metadata as { name?: unknown } | undefined)?.name;
     if (typeof name === 'string') {
@@ -90,10 +94,6 @@ function checkDocuments(documents: readonly ParsedDocument[], context: ResolveCo
       }
       firstDeclaration.set(key, document);
       context.declare(kind, name, !valid);
-    }
-    if (kind === 'Project' && document.file !== PROJECT_FILE) {
-      context.report(document, ['kind'], `the Project document belongs in ${PROJECT_FILE} at the repository root`, 'project');
-      continue;
     }
     if (!valid) continue;
     const list = byKind.get(kind) ?? [];

@@ -37,7 +37,7 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
   all.forEach((yamlDocument, index) => {
     if (yamlDocument.errors.length > 0) {
       for (const error of yamlDocument.errors) {
-        const excerpt = text.slice(error.pos[0], Math.min(error.pos[1], error.pos[0] + 60)).split('\n')[0];
+        const excerpt = text.slice(error.pos[0], error.pos[0] + 80).split('\n')[0];
         diagnostics.push({ ...at(error.pos[0]), path: '', message: yamlErrorMessage(error.code, error.message, excerpt), rule: 'yaml-syntax' });
       }
       nonEmpty++;
