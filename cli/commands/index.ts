@@ -8,4 +8,5 @@ import type { Command } from '../command.js';
 export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
   validate: () => import('./validate.js'),
   schemas: () => import('./schemas.js'),
+  codeowners: () => import('./codeowners.js'),
 };
