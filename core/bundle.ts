@@ -23,6 +23,8 @@ export interface BundleInput {
   readonly dtype: FeatureDtype;
   readonly default: Scalar;
   readonly joinKeys: readonly string[];
+  /** The value type of each join key, in the order of `joinKeys` (absent: all strings). */
+  readonly joinKeyTypes?: readonly ('string' | 'int32' | 'int64')[];
   /** The feature's `constraints.allowed` values, in order: how a string is encoded for the model. */
   readonly categories?: readonly string[];
 }
@@ -98,7 +100,9 @@ export function buildBundle(catalog: Catalog, environment: string, model: string
 }
 
 function toBundleInput(catalog: Catalog, input: ModelInput): BundleInput {
-  const allowed = catalog.featureViews.get(input.view)?.features.find((feature) => feature.name === input.feature)?.constraints.allowed;
+  const view = catalog.featureViews.get(input.view);
+  const allowed = view?.features.find((feature) => feature.name === input.feature)?.constraints.allowed;
+  const joinKeyTypes = view?.entities.map((entity) => catalog.entities.get(entity)?.valueType ?? 'string');
   return {
     ref: input.ref,
     view: input.view,
@@ -106,6 +110,7 @@ function toBundleInput(catalog: Catalog, input: ModelInput): BundleInput {
     dtype: input.dtype,
     default: input.default,
     joinKeys: input.joinKeys,
+    joinKeyTypes,
     categories: allowed?.map(String),
   };
 }
