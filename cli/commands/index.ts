@@ -9,4 +9,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   validate: () => import('./validate.js'),
   schemas: () => import('./schemas.js'),
   codeowners: () => import('./codeowners.js'),
+  data: () => import('./data.js'),
 };

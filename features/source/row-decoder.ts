@@ -1,0 +1,108 @@
+/**
+ * Turns one line of an offline source (CSV or JSON Lines) into typed values for the columns a
+ * caller asked for. Shared by the streaming reader and the materializer's workers, so a row means
+ * the same thing everywhere. A row with any bad column is rejected whole.
+ */
+import type { FeatureDtype, Scalar } from '../../core/catalog.js';
+import { CsvSyntaxError, parseCsvLine } from './csv.js';
+import { parseEventTime, parseTyped } from './typed-value.js';
+
+/** Formats the offline sources may have. */
+export type SourceFormat = 'csv' | 'jsonl';
+
+/** A column to read, and the dtype its values must have. */
+export interface ColumnSpec {
+  readonly name: string;
+  readonly dtype: FeatureDtype;
+}
+
+/** What to read from each row. */
+export interface RowSchema {
+  readonly timestampField: string;
+  readonly columns: readonly ColumnSpec[];
+}
+
+/** A row that parsed: its event time and its values in `RowSchema.columns` order. */
+export interface TypedRow {
+  readonly line: number;
+  readonly eventMs: number;
+  readonly values: Scalar[];
+}
+
+/** A row that did not parse, and why (naming the column). */
+export interface BadRow {
+  readonly line: number;
+  readonly problem: string;
+}
+
+/** The header does not have a column the schema needs: the whole source is unusable. */
+export class SourceSchemaError extends Error {
+  override readonly name = 'SourceSchemaError';
+}
+
+/** Decodes lines of one source; built from the CSV header line (or nothing for JSON Lines). */
+export interface RowDecoder {
+  decode(text: string, line: number): TypedRow | BadRow;
+}
+
+/** A decoder for `format`; for CSV `header` is the first line of the file. */
+export function createRowDecoder(format: SourceFormat, schema: RowSchema, header?: string): RowDecoder {
+  return format === 'csv' ? csvDecoder(schema, header ?? '') : jsonlDecoder(schema);
+}
+
+/** True when `decoded` is a bad row. */
+export function isBadRow(decoded: TypedRow | BadRow): decoded is BadRow {
+  return 'problem' in decoded;
+}
+
+function csvDecoder(schema: RowSchema, header: string): RowDecoder {
+  const names = parseCsvLine(header).map((name) => name.trim());
+  const indexOf = (name: string) => {
+    const index = names.indexOf(name);
+    if (index === -1) throw new SourceSchemaError(`line 1: the header has no column '${name}' (columns: ${names.join(', ')})`);
+    return index;
+  };
+  const timeIndex = indexOf(schema.timestampField);
+  const indices = schema.columns.map((column) => indexOf(column.name));
+  return {
+    decode(text, line) {
+      let cells: string[];
+      try {
+        cells = parseCsvLine(text);
+      } catch (error) {
+        if (error instanceof CsvSyntaxError) return { line, problem: error.message };
+        throw error;
+      }
+      if (cells.length !== names.length) return { line, problem: `expected ${names.length} columns, found ${cells.length}` };
+      return typedRow(schema, line, cells[timeIndex], (i) => cells[indices[i]]);
+    },
+  };
+}
+
+function jsonlDecoder(schema: RowSchema): RowDecoder {
+  return {
+    decode(text, line) {
+      let record: unknown;
+      try {
+        record = JSON.parse(text);
+      } catch (error) {
+        return { line, problem: `not JSON: ${(error as Error).message}` };
+      }
+      if (record === null || typeof record !== 'object' || Array.isArray(record)) return { line, problem: 'expected a JSON object' };
+      const fields = record as Record<string, unknown>;
+      return typedRow(schema, line, fields[schema.timestampField], (i) => fields[schema.columns[i].name]);
+    },
+  };
+}
+
+function typedRow(schema: RowSchema, line: number, rawTime: unknown, cell: (index: number) => unknown): TypedRow | BadRow {
+  const time = parseEventTime(rawTime);
+  if (!time.ok) return { line, problem: `${schema.timestampField}: ${time.problem}` };
+  const values: Scalar[] = new Array(schema.columns.length);
+  for (let i = 0; i < schema.columns.length; i++) {
+    const parsed = parseTyped(schema.columns[i].dtype, cell(i));
+    if (!parsed.ok) return { line, problem: `${schema.columns[i].name}: ${parsed.problem}` };
+    values[i] = parsed.value;
+  }
+  return { line, eventMs: time.value, values };
+}
