@@ -47,6 +47,14 @@ export function ownerHandle(project: Project, owner: string): string {
   return `@${organisation}/${owner}`;
 }
 
+/** GitHub user and team names: letters, digits, `-` and `_` (teams may also hold `.`). */
+const HANDLE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Documents whose owner cannot be a GitHub user or team, so CODEOWNERS could not name it. */
+export function unusableOwners(catalog: Catalog): DocumentMeta[] {
+  return catalogDocuments(catalog).filter((document) => !HANDLE_PATTERN.test(document.owner));
+}
+
 /** One entry per document file, sorted by file; a file with several owners lists them all. */
 export function codeownersEntries(catalog: Catalog): CodeownersEntry[] {
   const byFile = new Map<string, Set<string>>();

@@ -1,9 +1,9 @@
 /** `slipway codeowners`: writes or checks `.github/CODEOWNERS` from the documents' owners. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CODEOWNERS_FILE, renderCodeowners } from '../../core/codeowners.js';
+import { CODEOWNERS_FILE, renderCodeowners, unusableOwners } from '../../core/codeowners.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
-import { type Command, parseFlags, UsageError } from '../command.js';
+import { type Command, parseFlags, UsageError, UserError } from '../command.js';
 
 export const command: Command = {
   summary: 'generate .github/CODEOWNERS from each document\'s metadata.owner',
@@ -19,6 +19,13 @@ owner becomes the team '@org/<owner>'; otherwise '@<owner>'.
     if (positionals.length > 1) throw new UsageError('codeowners takes at most one path');
     const root = positionals[0] ?? '.';
     const catalog = await loadCatalogOrThrow(root);
+    const [unusable] = unusableOwners(catalog);
+    if (unusable !== undefined) {
+      const { file, line, column } = unusable.declaredAt;
+      throw new UserError(
+        `${file}:${line}:${column}: metadata.owner '${unusable.owner}' of ${unusable.kind} '${unusable.name}' is not a GitHub team or user name (letters, digits, '-', '_', '.')`,
+      );
+    }
     const wanted = renderCodeowners(catalog);
     const target = path.join(root, CODEOWNERS_FILE);
     const current = await readFile(target, 'utf8').catch(() => null);

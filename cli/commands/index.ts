@@ -9,5 +9,6 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   validate: () => import('./validate.js'),
   schemas: () => import('./schemas.js'),
   codeowners: () => import('./codeowners.js'),
+  init: () => import('./init.js'),
   data: () => import('./data.js'),
 };

@@ -66,3 +66,16 @@ test('the committed .github/CODEOWNERS of the example repository is up to date',
 
   assert.equal(run.code, 0, run.stderr);
 });
+
+test('codeowners refuses an owner that cannot be a GitHub team, naming the file and line', async (t) => {
+  const repo = await copyExampleRepo();
+  t.after(repo.dispose);
+  const card = path.join(repo.root, 'catalog/models/fraud-detector.yaml');
+  await writeFile(card, (await readFile(card, 'utf8')).replace('owner: fraud-prevention', 'owner: Fraud Prevention'));
+
+  const run = await runCli(['codeowners', repo.root]);
+
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^slipway: catalog\/models\/fraud-detector\.yaml:\d+:\d+: metadata\.owner 'Fraud Prevention' of ModelCard 'fraud-detector' is not a GitHub team/);
+  await assert.rejects(readFile(path.join(repo.root, '.github/CODEOWNERS')), { code: 'ENOENT' });
+});
