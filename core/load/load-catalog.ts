@@ -19,7 +19,8 @@ import type {
 import { checkEnvelope, checkSchema } from './check-schema.js';
 import { type Located, ResolveContext } from './context.js';
 import { PROJECT_FILE, isDirectory, listDocumentFiles } from './discover.js';
-import { type ParsedDocument, parseYamlFile } from './parse-yaml.js';
+import { parseFiles, type SourceFile } from './parse-files.js';
+import type { ParsedDocument } from './parse-yaml.js';
 import { readSourceFile } from './read-source.js';
 import { resolveEntity, resolveFeatureView } from './resolve-features.js';
 import { resolveModelCard } from './resolve-models.js';
@@ -57,17 +58,17 @@ export async function loadCatalogOrThrow(root: string): Promise<Catalog> {
 async function readDocuments(root: string, context: ResolveContext): Promise<ParsedDocument[]> {
   const files = await listDocumentFiles(root);
   const texts = await Promise.all(files.map((file) => readSourceFile(root, file)));
-  const documents: ParsedDocument[] = [];
+  const sources: SourceFile[] = [];
   files.forEach((file, index) => {
     const source = texts[index];
-    if (!source.ok) {
-      context.diagnostics.push(source.diagnostic);
-      return;
-    }
-    const parsed = parseYamlFile(file, source.text);
+    if (source.ok) sources.push({ file, text: source.text });
+    else context.diagnostics.push(source.diagnostic);
+  });
+  const documents: ParsedDocument[] = [];
+  for (const parsed of await parseFiles(sources)) {
     context.diagnostics.push(...parsed.diagnostics);
     documents.push(...parsed.documents);
-  });
+  }
   return documents;
 }
 

@@ -11,7 +11,8 @@ export type PathSegments = readonly (string | number)[];
  * misplaced fields). When the path does not exist, the deepest existing ancestor is used.
  */
 export function positionOf(document: ParsedDocument, segments: PathSegments, pointAtKey = false): SourcePosition {
-  let node: unknown = document.yaml.contents;
+  const { yaml, lineCounter } = document.syntax();
+  let node: unknown = yaml.contents;
   let offset = rangeStart(node) ?? 0;
   for (const [depth, segment] of segments.entries()) {
     const isLast = depth === segments.length - 1;
@@ -32,7 +33,7 @@ export function positionOf(document: ParsedDocument, segments: PathSegments, poi
       break;
     }
   }
-  const { line, col } = document.lineCounter.linePos(offset);
+  const { line, col } = lineCounter.linePos(offset);
   return { file: document.file, line, column: col };
 }
 

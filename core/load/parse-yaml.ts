@@ -5,18 +5,34 @@ import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 /** Aliases allowed per document: enough for sharing a block, far too few for an alias bomb. */
 export const MAX_ALIAS_COUNT = 50;
 
-/** One YAML document of a file, with its plain value and the means to locate any of its nodes. */
-export interface ParsedDocument {
-  readonly file: string;
-  /** Index of the document within its file, from 0. */
-  readonly index: number;
+/** A document's syntax tree and line index: what locating a problem inside it takes. */
+export interface DocumentSyntax {
   readonly yaml: Document.Parsed;
-  readonly value: Record<string, unknown>;
-  readonly start: SourcePosition;
   readonly lineCounter: LineCounter;
 }
 
+/** The plain part of a parsed document, cheap to pass between threads. */
+export interface PlainDocument {
+  readonly file: string;
+  /** Index of the document within its file, from 0. */
+  readonly index: number;
+  readonly value: Record<string, unknown>;
+  readonly start: SourcePosition;
+}
+
+/** One YAML document of a file, with its plain value and the means to locate any of its nodes. */
+export interface ParsedDocument extends PlainDocument {
+  /** The syntax tree, rebuilt on first use: only a document with a problem needs it. */
+  syntax(): DocumentSyntax;
+}
+
 /** The documents of a file that parsed, and the problems of those that did not. */
+export interface PlainFile {
+  readonly documents: PlainDocument[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** A parsed file whose documents can locate their nodes. */
 export interface ParsedFile {
   readonly documents: ParsedDocument[];
   readonly diagnostics: Diagnostic[];
@@ -24,8 +40,29 @@ export interface ParsedFile {
 
 /** Parses `text` (the content of `file`); never throws for bad input. */
 export function parseYamlFile(file: string, text: string): ParsedFile {
+  const { documents, diagnostics, syntaxes } = parse(file, text);
+  return { diagnostics, documents: documents.map((document) => ({ ...document, syntax: () => syntaxes[document.index] })) };
+}
+
+/** Parses like `parseYamlFile` but keeps only plain values (for a worker thread to send back). */
+export function parsePlainYamlFile(file: string, text: string): PlainFile {
+  const { documents, diagnostics } = parse(file, text);
+  return { documents, diagnostics };
+}
+
+/** Gives plain documents their `syntax()`, re-parsing `text` once, and only when asked. */
+export function withLazySyntax(plain: PlainFile, text: string): ParsedFile {
+  let syntaxes: DocumentSyntax[] | null = null;
+  const syntaxOf = (index: number) => {
+    syntaxes ??= parse(plain.documents[0]?.file ?? '', text).syntaxes;
+    return syntaxes[index];
+  };
+  return { diagnostics: plain.diagnostics, documents: plain.documents.map((document) => ({ ...document, syntax: () => syntaxOf(document.index) })) };
+}
+
+function parse(file: string, text: string): PlainFile & { syntaxes: DocumentSyntax[] } {
   const lineCounter = new LineCounter();
-  const documents: ParsedDocument[] = [];
+  const documents: PlainDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
@@ -33,6 +70,7 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
   };
   const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const all = Array.isArray(parsed) ? parsed : [];
+  const syntaxes = all.map((yaml) => ({ yaml, lineCounter }));
   let nonEmpty = 0;
   all.forEach((yamlDocument, index) => {
     if (yamlDocument.errors.length > 0) {
@@ -58,12 +96,28 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
       diagnostics.push({ ...start, path: '', message: aliasMessage(error), rule: 'yaml-aliases' });
       return;
     }
-    documents.push({ file, index, yaml: yamlDocument, value: value as Record<string, unknown>, start, lineCounter });
+    documents.push({ file, index, value: value as Record<string, unknown>, start });
   });
   if (nonEmpty === 0) {
     diagnostics.push({ file, line: 1, column: 1, path: '', message: 'file holds no document; delete it or add one', rule: 'empty-file' });
   }
-  return { documents, diagnostics };
+  return { documents, diagnostics, syntaxes };
+}
+
+/**
+ * Runs `work` with `process.env` swapped for a plain copy. The yaml parser reads
+ * `process.env.LOG_TOKENS` once per token, and each read of the real `process.env` is a call into
+ * C++; on a large repository that alone was a fifth of the parse time (measured in bench/validate).
+ * Wrap a whole batch of files, not each file: copying the environment is itself costly.
+ */
+export function withPlainEnvironment<T>(work: () => T): T {
+  const environment = process.env;
+  process.env = { ...environment };
+  try {
+    return work();
+  } finally {
+    process.env = environment;
+  }
 }
 
 function yamlErrorMessage(code: string, message: string, excerpt: string): string {
