@@ -1,0 +1,70 @@
+/** The cdk8s Chart of one environment: everything Argo CD syncs from `dist/<env>/`. */
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { Catalog, Environment } from '../core/catalog.js';
+import { required } from '../core/catalog.js';
+import { RuntimeAutoscaler } from './autoscaler.js';
+import { BundleConfigMap } from './bundle-config-map.js';
+import { ControllerDeployment } from './controller-deployment.js';
+import { ControllerLeaseRole, ControllerLeaseRoleBinding, ControllerServiceAccount } from './controller-rbac.js';
+import { RuntimeDisruptionBudget } from './disruption-budget.js';
+import { MaterializationCronJob } from './materialization-cron-job.js';
+import { EnvironmentNamespace } from './namespace.js';
+import { RuntimeNetworkPolicy } from './network-policy.js';
+import { servedOnlineViews, trainingEnvironmentOf } from './placement.js';
+import { alertGroups, RuntimePrometheusRule } from './prometheus-rule.js';
+import { RuntimeDeployment } from './runtime-deployment.js';
+import { RuntimeService } from './service.js';
+import { RuntimeServiceMonitor } from './service-monitor.js';
+import { TrainingCronJob, TrainingJob } from './training-cron-job.js';
+
+/** Props of `EnvironmentChart`. */
+export interface EnvironmentChartProps {
+  /** The whole catalog. */
+  readonly catalog: Catalog;
+  /** The environment to render. */
+  readonly environment: Environment;
+}
+
+/** Namespace, controller, and per deployment the runtime and its monitoring; training and materialization jobs. */
+export class EnvironmentChart extends Chart {
+  constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
+    // No chart-wide namespace: cdk8s would stamp it onto the cluster-scoped Namespace too.
+    super(scope, id);
+    const { catalog, environment } = props;
+    new EnvironmentNamespace(this, 'namespace', { environment });
+    this.addController(catalog, environment);
+    for (const deployment of environment.deployments) {
+      const card = required(catalog.models, deployment.model, 'model');
+      const rollout = deployment.rollout === undefined ? undefined : required(catalog.rolloutPolicies, deployment.rollout, 'rollout policy');
+      const drift = deployment.drift === undefined ? undefined : required(catalog.driftPolicies, deployment.drift, 'drift policy');
+      const model = new Construct(this, `model-${deployment.model}`);
+      const common = { environment, deployment, card };
+      new BundleConfigMap(model, 'bundle', { catalog, ...common });
+      new RuntimeDeployment(model, 'deployment', common);
+      new RuntimeService(model, 'service', common);
+      new RuntimeAutoscaler(model, 'autoscaler', common);
+      new RuntimeDisruptionBudget(model, 'disruption-budget', common);
+      new RuntimeNetworkPolicy(model, 'network-policy', common);
+      new RuntimeServiceMonitor(model, 'service-monitor', common);
+      const ruleProps = { ...common, rollout, drift };
+      if (alertGroups(ruleProps).length > 0) new RuntimePrometheusRule(model, 'prometheus-rule', ruleProps);
+      if (trainingEnvironmentOf(catalog, card.name) === environment.name) {
+        const training = { project: catalog.project, environment, card };
+        new TrainingJob(model, 'training-job', training);
+        if (card.training.schedule !== undefined) new TrainingCronJob(model, 'training-cron-job', { ...training, schedule: card.training.schedule });
+      }
+    }
+    for (const view of servedOnlineViews(catalog, environment)) {
+      new MaterializationCronJob(this, `materialize-${view.name}`, { environment, view });
+    }
+  }
+
+  private addController(catalog: Catalog, environment: Environment): void {
+    const controller = new Construct(this, 'controller');
+    new ControllerServiceAccount(controller, 'service-account', { environment });
+    new ControllerLeaseRole(controller, 'role', { environment });
+    new ControllerLeaseRoleBinding(controller, 'role-binding', { environment });
+    new ControllerDeployment(controller, 'deployment', { project: catalog.project, environment });
+  }
+}

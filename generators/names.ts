@@ -1,0 +1,60 @@
+/**
+ * Names of rendered objects, derived from catalog names in one place so that a generator, the
+ * pre-render checks and the tests cannot disagree about them.
+ */
+
+/** Where the runtime finds its bundle: the ConfigMap is mounted as a directory (never subPath, which would freeze updates). */
+export const BUNDLE_MOUNT_DIR = '/etc/slipway/bundle';
+
+/** The runtime's HTTP port: KServe V2 API, health and `/metrics`. */
+export const RUNTIME_PORT = 8080;
+
+/** Kubernetes' limit for names that end up in labels or DNS (Services, Jobs, Namespaces). */
+export const DNS_LABEL_LIMIT = 63;
+
+/** The CronJob controller appends 11 characters to a CronJob's name for its Jobs. */
+export const CRONJOB_NAME_LIMIT = 52;
+
+/** The runtime Deployment, Service, autoscaler, budget, policy and monitors of a model. */
+export function runtimeName(model: string): string {
+  return model;
+}
+
+/** The ConfigMap holding a model's runtime bundle. */
+export function bundleConfigMapName(model: string): string {
+  return `${model}-bundle`;
+}
+
+/** The one-off training Job: a new trigger id is a new Job, which runs exactly once. */
+export function trainingJobName(model: string, triggerId: string): string {
+  return `train-${model}-${triggerId}`;
+}
+
+/** The scheduled retraining CronJob of a model. */
+export function trainingCronJobName(model: string): string {
+  return `train-${model}`;
+}
+
+/** The CronJob copying a feature view's latest values into the online store. */
+export function materializationCronJobName(view: string): string {
+  return `materialize-${view}`;
+}
+
+/** The controller's Deployment, ServiceAccount, Role, RoleBinding and leader-election Lease. */
+export const CONTROLLER_NAME = 'slipway-controller';
+
+/** The controller's Role in the Argo CD namespace, one per environment it watches from. */
+export function controllerArgoRoleName(environment: string): string {
+  return `slipway-controller-${environment}`;
+}
+
+/** The Argo CD Application syncing one environment's `dist/<env>/`. */
+export function environmentApplicationName(environment: string): string {
+  return `slipway-${environment}`;
+}
+
+/** The app of apps, syncing `dist/argocd/`. */
+export const ROOT_APPLICATION_NAME = 'slipway';
+
+/** The folder under `dist/` holding the Argo CD objects; no environment may take this name. */
+export const ARGOCD_FOLDER = 'argocd';

@@ -1,0 +1,91 @@
+/**
+ * The NetworkPolicy of a model's runtime: in, only its HTTP port; out, only DNS, the online store's
+ * Redis ports and, when an artifact is fetched over the network, HTTPS.
+ */
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Deployment, Environment, ModelCard } from '../core/catalog.js';
+import { runtimeLabels, runtimeSelector, SYNC_WAVES, syncWave } from './labels.js';
+import { runtimeName, RUNTIME_PORT } from './names.js';
+
+/** Props of `RuntimeNetworkPolicy`. */
+export interface RuntimeNetworkPolicyProps {
+  /** The environment: namespace and online store. */
+  readonly environment: Environment;
+  /** The deployment entry: which versions are served. */
+  readonly deployment: Deployment;
+  /** The model card: the served versions' artifact URIs. */
+  readonly card: ModelCard;
+}
+
+const REDIS_DEFAULT_PORT = 6379;
+
+/** Admits only the traffic the runtime needs; everything else in and out is denied. */
+export class RuntimeNetworkPolicy extends ApiObject {
+  constructor(scope: Construct, id: string, props: RuntimeNetworkPolicyProps) {
+    const { environment, deployment, card } = props;
+    const egress: Record<string, unknown>[] = [
+      {
+        // Any namespace's kube-dns: clusters differ in where DNS runs, not in its pod label.
+        to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [
+          { port: 53, protocol: 'UDP' },
+          { port: 53, protocol: 'TCP' },
+        ],
+      },
+    ];
+    const redisPorts = onlineStorePorts(environment);
+    if (redisPorts.length > 0) egress.push({ ports: redisPorts.map((port) => ({ port, protocol: 'TCP' })) });
+    if (servesRemoteArtifacts(deployment, card)) egress.push({ ports: [{ port: 443, protocol: 'TCP' }] });
+    super(scope, id, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: runtimeName(deployment.model),
+        namespace: environment.cluster.namespace,
+        labels: runtimeLabels(environment.name, deployment.model, card),
+        // Before the pods: they must never run a moment without their policy.
+        annotations: syncWave(SYNC_WAVES.config),
+      },
+      spec: {
+        podSelector: { matchLabels: runtimeSelector(deployment.model) },
+        policyTypes: ['Ingress', 'Egress'],
+        // Callers and Prometheus may live in any namespace, so the port is the boundary.
+        ingress: [{ ports: [{ port: RUNTIME_PORT, protocol: 'TCP' }] }],
+        egress,
+      },
+    });
+  }
+}
+
+/** The TCP ports of the environment's Redis (one URL or cluster nodes), sorted and unique. */
+export function onlineStorePorts(environment: Environment): number[] {
+  const redis = environment.onlineStore?.redis;
+  if (redis === undefined) return [];
+  const ports = new Set<number>();
+  if (redis.url !== undefined) ports.add(portOfUrl(redis.url));
+  for (const node of redis.nodes) ports.add(portOfHostPort(node));
+  return [...ports].sort((a, b) => a - b);
+}
+
+function portOfUrl(url: string): number {
+  try {
+    const port = new URL(url).port;
+    return port === '' ? REDIS_DEFAULT_PORT : Number(port);
+  } catch {
+    return REDIS_DEFAULT_PORT;
+  }
+}
+
+function portOfHostPort(node: string): number {
+  const match = /:(\d+)$/.exec(node);
+  return match === null ? REDIS_DEFAULT_PORT : Number(match[1]);
+}
+
+function servesRemoteArtifacts(deployment: Deployment, card: ModelCard): boolean {
+  const versions = [deployment.stable, deployment.canary?.version, deployment.shadow?.version];
+  return versions.some((version) => {
+    const uri = version === undefined ? undefined : card.versions.get(version)?.artifact.uri;
+    return uri !== undefined && /^[a-z][a-z0-9+.-]*:\/\//.test(uri) && !uri.startsWith('file://');
+  });
+}

@@ -1,0 +1,31 @@
+/** Where objects that are not per deployment go: training runs and materialization jobs. */
+import type { Catalog, Environment, FeatureView } from '../core/catalog.js';
+import { environmentsInPromotionOrder } from '../core/catalog.js';
+
+/**
+ * The environment a model trains in: the first one in promotion order that deploys it. Training
+ * renders into exactly one environment, or a trigger change would start one run per environment.
+ */
+export function trainingEnvironmentOf(catalog: Catalog, model: string): string | null {
+  for (const env of environmentsInPromotionOrder(catalog)) {
+    if (env.deployments.some((deployment) => deployment.model === model)) return env.name;
+  }
+  return null;
+}
+
+/** The online feature views an environment's served versions read, by name; none without an online store. */
+export function servedOnlineViews(catalog: Catalog, environment: Environment): FeatureView[] {
+  if (environment.onlineStore === undefined) return [];
+  const names = new Set<string>();
+  for (const deployment of environment.deployments) {
+    const card = catalog.models.get(deployment.model);
+    for (const version of [deployment.stable, deployment.canary?.version, deployment.shadow?.version]) {
+      if (version === undefined) continue;
+      for (const input of card?.versions.get(version)?.inputs ?? []) if (input.online) names.add(input.view);
+    }
+  }
+  return [...names].sort().flatMap((name) => {
+    const view = catalog.featureViews.get(name);
+    return view === undefined ? [] : [view];
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * The runtime Deployment of one model in one environment: one pod serves every version in the
+ * bundle (stable, canary, shadow), so a canary step is a ConfigMap change, not a rollout.
+ */
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Deployment, Environment, ModelCard } from '../core/catalog.js';
+import { BUNDLE_FILE_NAME } from '../core/bundle.js';
+import { runtimeLabels, runtimeSelector, SYNC_WAVES, syncWave } from './labels.js';
+import { BUNDLE_MOUNT_DIR, bundleConfigMapName, runtimeName, RUNTIME_PORT } from './names.js';
+import { CONTAINER_SECURITY_CONTEXT, containerResources, httpProbe, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+
+/** Props of `RuntimeDeployment`. */
+export interface RuntimeDeploymentProps {
+  /** The environment: namespace, runtime image. */
+  readonly environment: Environment;
+  /** The deployment entry: model, resources. Replicas belong to the autoscaler. */
+  readonly deployment: Deployment;
+  /** The model card, whose labels are copied onto the objects. */
+  readonly card: ModelCard;
+}
+
+/** The KServe V2 health endpoints the runtime answers. */
+export const HEALTH_PATHS = { live: '/v2/health/live', ready: '/v2/health/ready' } as const;
+
+/** The runtime's `/metrics` path, scraped by the ServiceMonitor. */
+export const METRICS_PATH = '/metrics';
+
+/** The runtime's arguments: it reads the mounted bundle and hot-reloads it when the ConfigMap changes. */
+export function runtimeArgs(): string[] {
+  return ['serve', '--bundle', `${BUNDLE_MOUNT_DIR}/${BUNDLE_FILE_NAME}`, '--port', String(RUNTIME_PORT)];
+}
+
+/** The model's runtime pods. */
+export class RuntimeDeployment extends ApiObject {
+  constructor(scope: Construct, id: string, props: RuntimeDeploymentProps) {
+    const { environment, deployment, card } = props;
+    const labels = runtimeLabels(environment.name, deployment.model, card);
+    const selector = runtimeSelector(deployment.model);
+    super(scope, id, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: runtimeName(deployment.model),
+        namespace: environment.cluster.namespace,
+        labels,
+        annotations: syncWave(SYNC_WAVES.workload),
+      },
+      spec: {
+        // No `replicas`: the HorizontalPodAutoscaler owns the count, and a fixed number here would
+        // reset it on every sync.
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+        template: {
+          // No checksum of the bundle here on purpose: the runtime hot-reloads the mounted file, so
+          // a canary step must not restart pods.
+          metadata: {
+            labels,
+            annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(RUNTIME_PORT), 'prometheus.io/path': METRICS_PATH },
+          },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: POD_SECURITY_CONTEXT,
+            terminationGracePeriodSeconds: 30,
+            topologySpreadConstraints: [
+              spread('topology.kubernetes.io/zone', selector),
+              spread('kubernetes.io/hostname', selector),
+            ],
+            containers: [
+              {
+                name: 'runtime',
+                image: environment.runtime.image,
+                imagePullPolicy: 'IfNotPresent',
+                args: runtimeArgs(),
+                ports: [{ name: 'http', containerPort: RUNTIME_PORT, protocol: 'TCP' }],
+                // Loading and verifying artifacts may take a while; the startup probe covers it so
+                // that liveness can stay strict afterwards.
+                startupProbe: httpProbe(HEALTH_PATHS.live, 2, 60),
+                livenessProbe: httpProbe(HEALTH_PATHS.live, 10, 3),
+                readinessProbe: httpProbe(HEALTH_PATHS.ready, 5, 3),
+                resources: containerResources(deployment.resources),
+                securityContext: CONTAINER_SECURITY_CONTEXT,
+                volumeMounts: [{ name: 'bundle', mountPath: BUNDLE_MOUNT_DIR, readOnly: true }, TMP_MOUNT],
+              },
+            ],
+            volumes: [{ name: 'bundle', configMap: { name: bundleConfigMapName(deployment.model) } }, TMP_VOLUME],
+          },
+        },
+      },
+    });
+  }
+}
+
+// ScheduleAnyway: a single-zone cluster must still schedule the pods, only less evenly.
+function spread(topologyKey: string, selector: Record<string, string>): Record<string, unknown> {
+  return { maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } };
+}

@@ -1,0 +1,119 @@
+/**
+ * Training of a model: a one-off Job named after the card's trigger id, so that a merged change
+ * to the trigger starts exactly one run, and, when the card has a schedule, a CronJob for
+ * periodic retraining.
+ */
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Environment, ModelCard, Project } from '../core/catalog.js';
+import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
+import { trainingCronJobName, trainingJobName } from './names.js';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+
+/** Props of `TrainingJob` and `TrainingCronJob`. */
+export interface TrainingProps {
+  /** The project: the default trainer image. */
+  readonly project: Project;
+  /** The environment the training runs in (the first one the model is deployed to). */
+  readonly environment: Environment;
+  /** The model card: training spec, trigger id, labels. */
+  readonly card: ModelCard;
+}
+
+/** Trainers need more than the runtime; cards do not declare resources (yet), so one size fits all. */
+const TRAINING_RESOURCES = { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } } as const;
+
+/** The trainer's image: the card's, else the project's runtime image (which carries `slipway train`). */
+export function trainingImage(project: Project, card: ModelCard): string {
+  return card.training.image ?? project.images.runtime;
+}
+
+/** The run started once per trigger id; its name and labels carry the trigger id. */
+export class TrainingJob extends ApiObject {
+  constructor(scope: Construct, id: string, props: TrainingProps) {
+    const { environment, card } = props;
+    super(scope, id, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: trainingJobName(card.name, card.training.triggerId),
+        namespace: environment.cluster.namespace,
+        labels: trainingLabels(props),
+        annotations: { ...syncWave(SYNC_WAVES.job), 'slipway.dev/trigger-id': card.training.triggerId },
+      },
+      // No ttlSecondsAfterFinished: Argo CD would recreate a Job that disappears, and run it again.
+      spec: jobSpec(props),
+    });
+  }
+}
+
+/** Periodic retraining on the card's `training.schedule`. */
+export class TrainingCronJob extends ApiObject {
+  constructor(scope: Construct, id: string, props: TrainingProps & { readonly schedule: string }) {
+    const { environment, card } = props;
+    super(scope, id, {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: {
+        name: trainingCronJobName(card.name),
+        namespace: environment.cluster.namespace,
+        labels: trainingLabels(props),
+        annotations: syncWave(SYNC_WAVES.workload),
+      },
+      spec: {
+        schedule: props.schedule,
+        timeZone: 'Etc/UTC',
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: 3600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: { metadata: { labels: trainingLabels(props) }, spec: jobSpec(props) },
+      },
+    });
+  }
+}
+
+function trainingLabels(props: TrainingProps): Record<string, string> {
+  const { environment, card } = props;
+  return {
+    ...baseLabels(environment.name, 'training', card.name, card),
+    [LABEL_KEYS.model]: card.name,
+    [LABEL_KEYS.triggerId]: card.training.triggerId,
+  };
+}
+
+function jobSpec(props: TrainingProps): Record<string, unknown> {
+  const { project, environment, card } = props;
+  const command = card.training.command;
+  return {
+    backoffLimit: 2,
+    // A stuck run must end so that the next trigger or schedule can start one.
+    activeDeadlineSeconds: 6 * 3600,
+    template: {
+      metadata: { labels: trainingLabels(props) },
+      spec: {
+        restartPolicy: 'Never',
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: POD_SECURITY_CONTEXT,
+        containers: [
+          {
+            name: 'trainer',
+            image: trainingImage(project, card),
+            imagePullPolicy: 'IfNotPresent',
+            // The card's command replaces the image's entrypoint; by default the image's `slipway` runs `train <model>`.
+            ...(command === undefined ? { args: ['train', card.name] } : { command: [...command] }),
+            env: [
+              { name: 'SLIPWAY_ENVIRONMENT', value: environment.name },
+              { name: 'SLIPWAY_TRIGGER_ID', value: card.training.triggerId },
+            ],
+            resources: TRAINING_RESOURCES,
+            securityContext: CONTAINER_SECURITY_CONTEXT,
+            volumeMounts: [TMP_MOUNT],
+          },
+        ],
+        volumes: [TMP_VOLUME],
+      },
+    },
+  };
+}
