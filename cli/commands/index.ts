@@ -11,4 +11,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   codeowners: () => import('./codeowners.js'),
   init: () => import('./init.js'),
   data: () => import('./data.js'),
+  render: () => import('./render.js'),
 };
