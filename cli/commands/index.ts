@@ -12,4 +12,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   init: () => import('./init.js'),
   data: () => import('./data.js'),
   render: () => import('./render.js'),
+  diff: () => import('./diff.js'),
 };
