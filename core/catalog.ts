@@ -285,6 +285,23 @@ export interface DriftPolicy extends DocumentMeta {
   readonly degradation: { readonly maxScorePsiIncrease?: number; readonly maxErrorRate?: number };
 }
 
+/** Model-card sections a guardrail can require. */
+export type ModelCardSection = 'limitations' | 'ethics' | 'maintenance' | 'slices' | 'trainingData' | 'referenceProfile';
+
+/** Rules `slipway validate` enforces as blocking errors. */
+export interface GuardrailPolicy extends DocumentMeta {
+  readonly kind: 'GuardrailPolicy';
+  readonly description: string;
+  /** Names of the environments the rules apply to; empty means all. */
+  readonly environments: readonly string[];
+  readonly completeModelCard?: { readonly sections: readonly ModelCardSection[] };
+  readonly promotionPath: boolean;
+  readonly pinnedImages: boolean;
+  readonly resourceLimits: boolean;
+  readonly canaryWeightsFromSteps: boolean;
+  readonly renderedDist: boolean;
+}
+
 /** A whole repository, loaded and checked. */
 export interface Catalog {
   /** Absolute path of the repository root. */
@@ -297,6 +314,7 @@ export interface Catalog {
   readonly promotionPolicies: ReadonlyMap<string, PromotionPolicy>;
   readonly rolloutPolicies: ReadonlyMap<string, RolloutPolicy>;
   readonly driftPolicies: ReadonlyMap<string, DriftPolicy>;
+  readonly guardrailPolicies: ReadonlyMap<string, GuardrailPolicy>;
 }
 
 /** The environments in promotion order: each after the one it promotes from, ties by name. */

@@ -13,4 +13,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   data: () => import('./data.js'),
   render: () => import('./render.js'),
   diff: () => import('./diff.js'),
+  train: () => import('./train.js'),
 };

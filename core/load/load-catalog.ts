@@ -3,12 +3,13 @@
  * resolve references between documents, and report every problem found in one pass.
  */
 import path from 'node:path';
-import type { Catalog, DriftPolicy, Entity, Environment, FeatureView, ModelCard, PromotionPolicy, RolloutPolicy } from '../catalog.js';
+import type { Catalog, DriftPolicy, Entity, Environment, FeatureView, GuardrailPolicy, ModelCard, PromotionPolicy, RolloutPolicy } from '../catalog.js';
 import { CatalogError, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import type { Kind } from '../schemas/index.js';
 import type {
   DriftPolicyDocument,
   EntityDocument,
+  GuardrailPolicyDocument,
   EnvironmentDocument,
   FeatureViewDocument,
   ModelCardDocument,
@@ -25,7 +26,9 @@ import { readSourceFile } from './read-source.js';
 import { resolveEntity, resolveFeatureView } from './resolve-features.js';
 import { resolveModelCard } from './resolve-models.js';
 import { checkPromotionCycles, resolveEnvironment, resolveProject } from './resolve-environments.js';
-import { resolveDriftPolicy, resolvePromotionPolicy, resolveRolloutPolicy } from './resolve-policies.js';
+import { resolveDriftPolicy, resolveGuardrailPolicy, resolvePromotionPolicy, resolveRolloutPolicy } from './resolve-policies.js';
+import { checkGuardrails } from '../guardrails/check-guardrails.js';
+import { readServedVersions } from '../guardrails/served-history.js';
 
 /** A loaded repository, or every problem that stops it from loading. */
 export type LoadResult =
@@ -42,6 +45,9 @@ export async function loadCatalog(root: string): Promise<LoadResult> {
   const documents = await readDocuments(absoluteRoot, context);
   const byKind = checkDocuments(documents, context);
   const catalog = resolveAll(absoluteRoot, byKind, context);
+  if (catalog !== null && context.diagnostics.length === 0 && catalog.guardrailPolicies.size > 0) {
+    context.diagnostics.push(...checkGuardrails(catalog, await readServedVersions(catalog)));
+  }
   if (catalog === null || context.diagnostics.length > 0) {
     return { ok: false, documents: documents.length, diagnostics: sortDiagnostics(context.diagnostics) };
   }
@@ -142,7 +148,8 @@ function resolveAll(root: string, byKind: ByKind, context: ResolveContext): Cata
     driftPolicies,
   };
   const environments = resolveKind<EnvironmentDocument, Environment>('Environment', (doc) => resolveEnvironment(doc, references, context));
-  return { root, project, entities, featureViews, models, environments, promotionPolicies, rolloutPolicies, driftPolicies };
+  const guardrailPolicies = resolveKind<GuardrailPolicyDocument, GuardrailPolicy>('GuardrailPolicy', (doc) => resolveGuardrailPolicy(doc, references.environmentNames, context));
+  return { root, project, entities, featureViews, models, environments, promotionPolicies, rolloutPolicies, driftPolicies, guardrailPolicies };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,6 +1,6 @@
 /** Resolves `PromotionPolicy`, `RolloutPolicy` and `DriftPolicy` documents, parsing their units. */
-import type { DriftLevels, DriftPolicy, PromotionPolicy, RolloutCheck, RolloutPolicy } from '../catalog.js';
-import type { DriftPolicyDocument, PromotionPolicyDocument, RolloutPolicyDocument } from '../schemas/documents.generated.js';
+import type { DriftLevels, DriftPolicy, GuardrailPolicy, PromotionPolicy, RolloutCheck, RolloutPolicy } from '../catalog.js';
+import type { DriftPolicyDocument, GuardrailPolicyDocument, PromotionPolicyDocument, RolloutPolicyDocument } from '../schemas/documents.generated.js';
 import { parseDuration, parsePercent } from '../units.js';
 import { metaOf, type Located, type ResolveContext } from './context.js';
 
@@ -116,5 +116,30 @@ export function resolveDriftPolicy(located: Located<DriftPolicyDocument>, contex
       maxScorePsiIncrease: spec.degradation?.maxScorePsiIncrease,
       maxErrorRate: spec.degradation?.maxErrorRate === undefined ? undefined : parsePercent(spec.degradation.maxErrorRate)!,
     },
+  };
+}
+
+/** A `GuardrailPolicy` as the catalog holds it, or null when it names a missing environment. */
+export function resolveGuardrailPolicy(
+  located: Located<GuardrailPolicyDocument>,
+  environmentNames: ReadonlySet<string>,
+  context: ResolveContext,
+): GuardrailPolicy | null {
+  const { document, raw } = located;
+  const { spec } = raw;
+  const known = new Map([...environmentNames].map((environment) => [environment, true]));
+  const environments = spec.environments ?? [];
+  const sound = environments.every((environment, index) => context.checkReference(known, 'Environment', environment, document, ['spec', 'environments', index]));
+  if (!sound) return null;
+  return {
+    ...metaOf('GuardrailPolicy', located),
+    description: spec.description ?? '',
+    environments,
+    completeModelCard: spec.completeModelCard,
+    promotionPath: spec.promotionPath ?? false,
+    pinnedImages: spec.pinnedImages ?? true,
+    resourceLimits: spec.resourceLimits ?? false,
+    canaryWeightsFromSteps: spec.canaryWeightsFromSteps ?? false,
+    renderedDist: spec.renderedDist ?? false,
   };
 }

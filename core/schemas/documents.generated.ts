@@ -1459,3 +1459,91 @@ export interface DriftPolicyDocument {
     };
   };
 }
+
+// GuardrailPolicy
+/**
+ * Organisation-wide rules that make a repository invalid when broken; every message names the policy.
+ */
+export interface GuardrailPolicyDocument {
+  /**
+   * Always `slipway.dev/v1alpha1`.
+   */
+  apiVersion: "slipway.dev/v1alpha1";
+  /**
+   * Always `GuardrailPolicy`.
+   */
+  kind: "GuardrailPolicy";
+  /**
+   * Identity and ownership of the document.
+   */
+  metadata: {
+    /**
+     * Unique among documents of this kind; a DNS-1123 label because it names Kubernetes objects.
+     */
+    name: string;
+    /**
+     * The team accountable for this document; becomes its CODEOWNERS entry.
+     */
+    owner: string;
+    /**
+     * Kubernetes-style labels, copied onto every object rendered from this document.
+     */
+    labels?: {
+      [k: string]: string;
+    };
+    /**
+     * Free-form annotations for people and tools.
+     */
+    annotations?: {
+      [k: string]: string;
+    };
+  };
+  /**
+   * The rules and where they apply.
+   */
+  spec: {
+    /**
+     * Why the rules exist.
+     */
+    description?: string;
+    /**
+     * Environments the rules apply to; all when omitted.
+     *
+     * Items: An Environment name.
+     */
+    environments?: string[];
+    /**
+     * A deployed model’s card must have these sections, non-empty.
+     */
+    completeModelCard?: {
+      /**
+       * Required sections.
+       *
+       * @minItems 1
+       *
+       * Items: A section.
+       */
+      sections: ("limitations" | "ethics" | "maintenance" | "slices" | "trainingData" | "referenceProfile")[];
+    };
+    /**
+     * A version may reach an environment only after the environment it promotes from served it (read from Git history).
+     */
+    promotionPath?: boolean;
+    /**
+     * Images must name a tag other than latest, or a digest (always true for the project images).
+     */
+    pinnedImages?: boolean;
+    /**
+     * Runtime containers must set CPU and memory limits.
+     */
+    resourceLimits?: boolean;
+    /**
+     * A canary weight must be one of its RolloutPolicy’s step weights.
+     */
+    canaryWeightsFromSteps?: boolean;
+    /**
+     * `dist/` must be exactly what the catalog renders (checked by `slipway validate` and `render --check`).
+     */
+    renderedDist?: boolean;
+  };
+}

@@ -9,12 +9,14 @@ import { featureViewSchema } from './feature-view.js';
 import { modelCardSchema } from './model-card.js';
 import { driftPolicySchema, promotionPolicySchema, rolloutPolicySchema } from './policies.js';
 import { projectSchema } from './project.js';
+import { guardrailPolicySchema } from './guardrail-policy.js';
 
 export { API_VERSION, SCHEMA_BASE_URL, fileNameOf, type JsonSchema } from './common.js';
 export { ENTITY_VALUE_TYPES } from './entity.js';
 export { FEATURE_DTYPES, SOURCE_FORMATS } from './feature-view.js';
 export { MODEL_TASKS } from './model-card.js';
 export { COMPARISONS, DRIFT_STATISTICS, ROLLOUT_METRICS } from './policies.js';
+export { MODEL_CARD_SECTIONS } from './guardrail-policy.js';
 
 /** Every document kind, in the order `slipway validate` and the README present them. */
 export const KINDS = [
@@ -26,6 +28,7 @@ export const KINDS = [
   'PromotionPolicy',
   'RolloutPolicy',
   'DriftPolicy',
+  'GuardrailPolicy',
 ] as const;
 
 /** One of the document kinds. */
@@ -41,6 +44,7 @@ export const SCHEMAS: Readonly<Record<Kind, JsonSchema>> = {
   PromotionPolicy: promotionPolicySchema,
   RolloutPolicy: rolloutPolicySchema,
   DriftPolicy: driftPolicySchema,
+  GuardrailPolicy: guardrailPolicySchema,
 };
 
 /** True when `value` names a document kind. */
