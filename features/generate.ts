@@ -144,13 +144,17 @@ function transaction(rng: Rng, user: User, index: number, eventMs: number, shift
   let trust: number;
   let velocity: number;
   if (fraud) {
-    amount = Math.exp(rng.normal(5.0, 1.1));
-    hour = rng.chance(0.55) ? rng.int(6) : hourUtc;
+    // Two fraud patterns, each a conjunction of signals (which trees capture and a linear model
+    // only approximates): card-testing at night on untrusted devices, and daytime account
+    // takeover from abroad with a burst of transactions.
+    const takeover = rng.chance(0.4);
+    amount = takeover ? Math.exp(rng.normal(4.2, 1.0)) : Math.exp(rng.normal(5.2, 1.0));
+    hour = takeover ? clamp(Math.round(rng.normal(13, 4)), 0, 23) : rng.chance(0.8) ? rng.int(6) : rng.int(24);
     merchant = rng.pick(FRAUD_MERCHANTS);
-    foreign = rng.chance(user.traveller ? 0.6 : 0.35);
-    mismatch = rng.chance(0.5);
-    trust = rng.normal(42, 20);
-    velocity = 2 + rng.poisson(4.5);
+    foreign = rng.chance(takeover ? 0.75 : 0.2);
+    mismatch = rng.chance(takeover ? 0.8 : 0.25);
+    trust = takeover ? rng.normal(62, 15) : rng.normal(30, 15);
+    velocity = takeover ? 4 + rng.poisson(5) : 1 + rng.poisson(2);
   } else {
     amount = Math.exp(rng.normal(3.7, 0.9));
     hour = rng.chance(0.9) ? clamp(Math.round(rng.normal(14, 4)), 0, 23) : rng.int(24);

@@ -1,0 +1,175 @@
+/**
+ * One training run of a model card, as `slipway train` and the rendered CronJob run it: the
+ * training set from the card's inputs and window, a time-based holdout, GBDT and the logistic
+ * baseline, metrics overall and per slice, the reference profile, the ONNX artifact and the
+ * training result document (`core/training-result.ts`).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Catalog, Scalar } from '../core/catalog.js';
+import { required } from '../core/catalog.js';
+import { TRAINING_RESULT_FORMAT, type TrainingResult } from '../core/training-result.js';
+import { bumpVersion } from '../core/units.js';
+import type { OnBadRow } from '../features/source/offline-source.js';
+import { GBDT_DEFAULTS, type GbdtModel, type GbdtParameters, predictGbdt, trainGbdt } from './gbdt.js';
+import { predictLogistic, trainLogistic } from './logistic.js';
+import { binaryMetrics } from './metrics.js';
+import { exportOnnx } from './onnx-export.js';
+import { referenceProfile } from './profile.js';
+import { sliceRows } from './slices.js';
+import { buildTrainingSet, selectRows } from './training-set.js';
+
+/** What to train and where to write it. */
+export interface TrainOptions {
+  readonly catalog: Catalog;
+  readonly model: string;
+  /** Candidate version; default: the card's current version with the minor bumped. */
+  readonly version?: string;
+  /** Read every view from this file instead of the views' sources. */
+  readonly dataFile?: string;
+  /** Root the artifact URI and result are written under; default the repository root. */
+  readonly outDir?: string;
+  /** Ignore events after this time (epoch ms), e.g. to rebuild an older version. */
+  readonly untilMs?: number;
+  /** Overrides of the card's training parameters. */
+  readonly parameters?: Readonly<Record<string, Scalar>>;
+  readonly onBadRow?: OnBadRow;
+  readonly log?: (line: string) => void;
+}
+
+/** What a run produced. */
+export interface TrainOutcome {
+  readonly result: TrainingResult;
+  readonly resultPath: string;
+  readonly artifactPath: string;
+  readonly model: GbdtModel;
+  readonly baseline: Readonly<Record<string, number>>;
+}
+
+
+/** Runs one training of `options.model`. */
+export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
+  const started = new Date();
+  const log = options.log ?? (() => {});
+  const card = required(options.catalog.models, options.model, 'model');
+  const version = options.version ?? bumpVersion(card.current.version, 'minor');
+  // A version already in the card is rebuilt with its own inputs and slices; a new one uses the current's.
+  const spec = card.versions.get(version) ?? card.current;
+  const parameters = { ...GBDT_DEFAULTS, ...numericParameters(card.training.parameters), ...numericParameters(options.parameters ?? {}) } satisfies GbdtParameters;
+  const full = await buildTrainingSet(options.catalog, spec.inputs, card.training.label, {
+    dataFile: options.dataFile,
+    onBadRow: options.onBadRow ?? 'skip',
+    onSkip: (file, line, problem) => log(`skipped ${file}:${line}: ${problem}`),
+  });
+  const untilMs = options.untilMs ?? Number.POSITIVE_INFINITY;
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const t of full.eventMs) if (t <= untilMs && t > newest) newest = t;
+  if (!Number.isFinite(newest)) throw new Error(`no rows to train ${options.model} on in ${full.sources.join(', ')}`);
+  const windowStart = newest - card.training.windowMs;
+  const holdoutStart = newest - (card.training.holdoutMs ?? card.training.windowMs / 5);
+  const trainIndices: number[] = [];
+  const holdoutIndices: number[] = [];
+  for (let i = 0; i < full.rows; i++) {
+    const t = full.eventMs[i];
+    if (t <= windowStart || t > newest) continue;
+    (t > holdoutStart ? holdoutIndices : trainIndices).push(i);
+  }
+  if (trainIndices.length === 0 || holdoutIndices.length === 0) throw new Error(`the window leaves ${trainIndices.length} training and ${holdoutIndices.length} holdout rows`);
+  const train = selectRows(full, trainIndices);
+  const holdout = selectRows(full, holdoutIndices);
+  log(`training ${options.model} ${version} on ${train.rows} rows, holding out ${holdout.rows} (${parameters.trees} trees, depth ${parameters.depth}, learning rate ${parameters.learningRate})`);
+  const model = trainGbdt(train.x, train.y, parameters);
+  const scores = predictGbdt(model, holdout.x);
+  const threshold = card.output.threshold;
+  const metrics = roundAll({ ...binaryMetrics(scores, holdout.y, threshold) });
+  const logistic = trainLogistic(train.x, train.y, spec.inputs.map((input) => input.dtype === 'string'));
+  const baseline = roundAll({ ...binaryMetrics(predictLogistic(logistic, holdout.x), holdout.y, threshold) });
+  log(`holdout: GBDT auc ${metrics.auc} f1 ${metrics.f1}; logistic baseline auc ${baseline.auc} f1 ${baseline.f1}`);
+  const slices = spec.slices.map((slice) => {
+    const rows = sliceRows(slice.where, spec.inputs, holdout.raw, holdout.rows);
+    const labels = Uint8Array.from(rows, (i) => holdout.y[i]);
+    return { name: slice.name, rows: rows.length, metrics: roundAll({ ...binaryMetrics(Float64Array.from(rows, (i) => scores[i]), labels, threshold) }) };
+  });
+  const refs = spec.inputs.map((input) => input.ref);
+  const bytes = exportOnnx(model, refs, { model: options.model, version });
+  const uri = `models/${options.model}/${version}/model.onnx`;
+  const outDir = options.outDir ?? options.catalog.root;
+  const artifactPath = path.join(outDir, uri);
+  await mkdir(path.dirname(artifactPath), { recursive: true });
+  await writeFile(artifactPath, bytes);
+  const finished = new Date();
+  const result: TrainingResult = {
+    format: TRAINING_RESULT_FORMAT,
+    model: options.model,
+    candidateVersion: version,
+    baseVersion: card.current.version,
+    triggerId: card.training.triggerId,
+    artifact: { uri, format: 'onnx', sha256: createHash('sha256').update(bytes).digest('hex') },
+    inputs: refs,
+    metrics: { ...metrics, baseline_auc: baseline.auc, baseline_f1: baseline.f1 },
+    slices,
+    referenceProfile: referenceProfile(spec.inputs, train.raw, scores),
+    trainingData: {
+      dataset: path.basename(full.sources[0] ?? 'data', path.extname(full.sources[0] ?? '')),
+      description: `${full.sources.join(', ')}: ${train.rows} rows from ${day(train.eventMs[0])} to ${day(train.eventMs[train.rows - 1])}`,
+      rows: train.rows,
+      from: day(minOf(train.eventMs)),
+      to: day(maxOf(train.eventMs)),
+    },
+    holdout: { rows: holdout.rows, from: day(minOf(holdout.eventMs)), to: day(maxOf(holdout.eventMs)) },
+    parameters: { ...parameters },
+    commit: gitCommit(options.catalog.root),
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - started.getTime(),
+  };
+  const resultPath = path.join(path.dirname(artifactPath), 'training-result.json');
+  await writeFile(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+  return { result, resultPath, artifactPath, model, baseline };
+}
+
+function numericParameters(parameters: Readonly<Record<string, Scalar>>): Partial<GbdtParameters> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(GBDT_DEFAULTS)) {
+    const value = parameters[key];
+    if (value === undefined) continue;
+    const number = Number(value);
+    if (typeof value === 'boolean' || !Number.isFinite(number)) throw new Error(`training parameter '${key}' must be a number (got ${JSON.stringify(value)})`);
+    out[key] = number;
+  }
+  return out as Partial<GbdtParameters>;
+}
+
+function roundAll<T extends Record<string, number>>(metrics: T): Record<keyof T, number> {
+  const out = {} as Record<keyof T, number>;
+  for (const key of Object.keys(metrics) as (keyof T)[]) out[key] = Number(metrics[key].toFixed(4));
+  return out;
+}
+
+function gitCommit(root: string): string {
+  if (process.env.SLIPWAY_COMMIT) return process.env.SLIPWAY_COMMIT;
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function minOf(values: Float64Array): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const v of values) if (v < min) min = v;
+  return min;
+}
+
+function maxOf(values: Float64Array): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) if (v > max) max = v;
+  return max;
+}
+
