@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { CODEOWNERS_FILE, renderCodeowners } from '../../core/codeowners.js';
 import { CatalogError } from '../../core/diagnostics.js';
 import { loadCatalog } from '../../core/load/load-catalog.js';
+import { render } from '../../generators/render.js';
+import { ensureDist } from '../../generators/write-dist.js';
 import { type Command, parseFlags, UsageError, UserError } from '../command.js';
 
 /**
@@ -38,7 +40,8 @@ usage: slipway init <dir> [--name NAME] [--owner TEAM]
 
 Creates a Slipway repository in <dir> (which must be new or empty): slipway.yaml, an entity and a
 feature view, a model card, dev/staging/prod environments, promotion, rollout and drift policies,
-the GitHub workflows, .github/CODEOWNERS, .npmrc, .gitignore and a README. It validates as it is.
+the GitHub workflows, .github/CODEOWNERS, .npmrc, .gitignore, a README and the rendered dist/.
+It validates, renders and passes 'render --check' and 'codeowners --check' as it is.
   --name NAME    project name, a DNS-1123 label of at most ${NAME_MAX_LENGTH} characters (default: <dir>'s name)
   --owner TEAM   team that owns every document (default: ml-platform)`,
   async run(args) {
@@ -48,14 +51,16 @@ the GitHub workflows, .github/CODEOWNERS, .npmrc, .gitignore and a README. It va
     const options = checkOptions({ name: values.name ?? path.basename(path.resolve(target)), owner: values.owner ?? 'ml-platform' }, values.name !== undefined);
     await ensureEmptyDirectory(target);
     const files = await scaffold(target, options);
+    const rendered = files.filter((file) => file.startsWith('dist/'));
     process.stdout.write(`created ${target} (${files.length} files)\n`);
-    for (const file of files) process.stdout.write(`  ${file}\n`);
+    for (const file of files.filter((candidate) => !candidate.startsWith('dist/'))) process.stdout.write(`  ${file}\n`);
+    process.stdout.write(`  dist/ (${rendered.length} rendered manifests)\n`);
     process.stdout.write(`\nnext: cd ${target} && npm install && npx slipway validate\n`);
     return 0;
   },
 };
 
-/** Writes the templates into `target`, then CODEOWNERS; returns the files written, sorted. */
+/** Writes the templates into `target`, then CODEOWNERS and `dist/`; returns the files written, sorted. */
 export async function scaffold(target: string, options: InitOptions): Promise<string[]> {
   const written: string[] = [];
   for (const template of await listFiles(TEMPLATE_DIR)) {
@@ -65,11 +70,15 @@ export async function scaffold(target: string, options: InitOptions): Promise<st
     await writeFile(path.join(target, relative), text);
     written.push(relative);
   }
-  // Loading the scaffold both proves it valid and gives the owners CODEOWNERS needs.
+  // Loading the scaffold both proves it valid and gives what CODEOWNERS and dist/ are made from,
+  // so that its first pull request passes `codeowners --check` and `render --check` as it is.
   const loaded = await loadCatalog(target);
   if (!loaded.ok) throw new Error('the init templates do not validate', { cause: new CatalogError(loaded.diagnostics) });
   await writeFile(path.join(target, CODEOWNERS_FILE), renderCodeowners(loaded.catalog));
   written.push(CODEOWNERS_FILE);
+  const rendering = render(loaded.catalog);
+  await ensureDist(path.join(target, 'dist'), rendering);
+  written.push(...[...rendering.files.keys()].map((file) => `dist/${file}`));
   return written.sort();
 }
 
