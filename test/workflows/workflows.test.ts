@@ -254,7 +254,8 @@ test('train: by hand or when a triggerId changes on main, and its results are wh
   assert.equal(stepUsing(job, 'actions/checkout').with?.['fetch-depth'], 0, 'the previous commit is there to compare triggerIds');
   assert.match(scripts(job), /node \.github\/scripts\/training-triggers\.mjs "\$BEFORE" "\$AFTER"/);
   assert.match(scripts(job), /slipway data generate/);
-  assert.match(scripts(job), /slipway train "\$model" --out "training-results\/\$model"/);
+  assert.match(scripts(job), /result=\$\(npx --no-install slipway train "\$model" --out training-results \| tail -n 1\)/);
+  assert.match(scripts(job), /cp "\$result" "training-results\/\$model\.json"/, 'results lie flat where the controller reads them');
   assert.equal(upload.with?.name, 'training-results');
   assert.equal(upload.with?.path, 'training-results/');
   // The handoff: the controller downloads the same artifact name and reads the same folder.
