@@ -1,0 +1,275 @@
+/**
+ * One level-triggered reconcile: compute every desired proposal from Git (the base branch),
+ * training results, metrics and cluster status, then make the forge match, idempotently. Killed at
+ * any point and run again, it converges to the same PRs: branches are deterministic commits pushed
+ * with a lease, and PRs are found by branch before one is created.
+ */
+import type { Catalog, Environment } from '../core/catalog.js';
+import { environmentsInPromotionOrder } from '../core/catalog.js';
+import { formatDiagnostic } from '../core/diagnostics.js';
+import { loadCatalog } from '../core/load/load-catalog.js';
+import { compareVersions } from '../core/units.js';
+import { describeChanges, markerFor, parseMarker } from './body/marker.js';
+import { renderBody } from './body/render-body.js';
+import { applyEditsInDirectory } from './edits/edit-files.js';
+import type { Forge, PullRequest } from './forge/forge.js';
+import { Workspace } from './git/workspace.js';
+import { proposeCanaryStep } from './proposals/canary-step.js';
+import { proposeDriftAction } from './proposals/drift.js';
+import { promotionTargets, proposePromotion } from './proposals/promotion.js';
+import { BRANCH_PREFIX, type Decision, type Proposal } from './proposals/proposal.js';
+import { proposeNewVersion } from './proposals/retrain-result.js';
+import { readyAt, type ClusterSource } from './sources/cluster-source.js';
+import { DeploymentHistories } from './sources/deployment-history.js';
+import { analyseCanary, measureDrift, measureFiringAlerts } from './sources/gather-evidence.js';
+import type { MetricsSource } from './sources/metrics-source.js';
+import { readTrainingResults } from './sources/training-results.js';
+
+/** Writes `dist/` for the repository checked out at `repoRoot` (injected: controllers never import generators). */
+export type RenderDist = (repoRoot: string) => Promise<void>;
+
+/** Structured logging: a fixed message plus fields. */
+export type Log = (message: string, fields?: Record<string, unknown>) => void;
+
+/** What one reconcile needs. */
+export interface ReconcileOptions {
+  readonly forge: Forge;
+  /** Directory of the controller's working clone. */
+  readonly workDir: string;
+  readonly renderDist: RenderDist;
+  /** Base branch; defaults to the project's `repository.branch`, then `main`. */
+  readonly base?: string;
+  /** Directory of training results to read, if any. */
+  readonly resultsDir?: string;
+  /** The metrics source of an environment; `null` when none is configured. */
+  readonly metricsFor?: (env: Environment) => MetricsSource | null;
+  /** Cluster status; without it the Argo CD gate is skipped and the PR says so. */
+  readonly cluster?: ClusterSource | null;
+  readonly now?: () => number;
+  readonly log?: Log;
+}
+
+/** What happened to one desired proposal. */
+export type Outcome =
+  | 'opened'
+  | 'updated'
+  | 'unchanged'
+  | 'declined'
+  | 'already-merged'
+  | 'rolled-back'
+  | 'person-pushed'
+  | 'already-applied'
+  | 'auto-merged';
+
+/** The result of a reconcile, for logs, the CLI and tests. */
+export interface ReconcileReport {
+  readonly baseSha: string;
+  readonly proposals: { readonly key: string; readonly outcome: Outcome; readonly pr: number | null }[];
+  readonly waiting: { readonly key: string; readonly reasons: readonly string[] }[];
+  readonly rejected: { readonly key: string; readonly reasons: readonly string[] }[];
+  readonly superseded: number[];
+  readonly problems: string[];
+}
+
+/** Runs one reconcile. Throws only when Git or the forge fail; metrics and cluster errors are data. */
+export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
+  const log = options.log ?? (() => {});
+  const now = options.now ?? Date.now;
+  const workspace = await Workspace.open(options.forge.remoteUrl, options.workDir);
+  const base = options.base ?? 'main';
+  const baseSha = await workspace.fetch(base);
+  await workspace.checkoutClean(baseSha);
+  const loaded = await loadCatalog(workspace.dir);
+  if (!loaded.ok) {
+    const problems = loaded.diagnostics.map(formatDiagnostic);
+    log('the base branch does not validate; nothing proposed', { baseSha, problems: problems.length });
+    return { baseSha, proposals: [], waiting: [], rejected: [], superseded: [], problems };
+  }
+  const catalog = loaded.catalog;
+  const report: ReconcileReport = { baseSha, proposals: [], waiting: [], rejected: [], superseded: [], problems: [] };
+  const pulls = await options.forge.listPullRequests(BRANCH_PREFIX);
+  const decisions = await decide(catalog, workspace, baseSha, options, now(), rolledBackByTarget(pulls), report);
+  const proposals: Proposal[] = [];
+  for (const decision of decisions) {
+    if (decision.kind === 'propose') proposals.push(decision.proposal);
+    else if (decision.kind === 'wait') report.waiting.push({ key: decision.key, reasons: decision.reasons });
+    else report.rejected.push({ key: decision.key, reasons: decision.reasons });
+  }
+  const context = { options, workspace, baseSha, base, pulls, log, rolledBack: rolledBackByTarget(pulls) };
+  for (const proposal of proposals) {
+    report.superseded.push(...(await closeSuperseded(proposal, pulls, options.forge, log)));
+    report.proposals.push(await ensureProposal(proposal, context));
+  }
+  await workspace.checkoutClean(baseSha);
+  log('reconciled', { baseSha, proposals: report.proposals.length, waiting: report.waiting.length, rejected: report.rejected.length });
+  return report;
+}
+
+async function decide(catalog: Catalog, workspace: Workspace, baseSha: string, options: ReconcileOptions, nowMs: number, rolledBack: Map<string, Set<string>>, report: ReconcileReport): Promise<Decision[]> {
+  const decisions: Decision[] = [];
+  if (options.resultsDir !== undefined) decisions.push(...(await resultDecisions(catalog, options.resultsDir, report)));
+  const histories = new DeploymentHistories(workspace, baseSha);
+  const retrainProposed = new Set<string>();
+  for (const env of environmentsInPromotionOrder(catalog)) {
+    const metrics = options.metricsFor?.(env) ?? null;
+    const gate = options.cluster ? await readyAt(options.cluster, env, baseSha) : null;
+    for (const deployment of env.deployments) {
+      const history = await histories.of(env, deployment.model);
+      if (deployment.canary !== undefined && deployment.rollout !== undefined && metrics !== null) {
+        const analysis = await analyseCanary(catalog, env, deployment, metrics, nowMs);
+        const stepAgeMs = history.canaryStepSinceMs === null ? null : nowMs - history.canaryStepSinceMs;
+        const decision = proposeCanaryStep(catalog, { environment: env.name, model: deployment.model, analysis, stepAgeMs });
+        decisions.push(gated(decision, gate));
+      }
+      for (const target of promotionTargets(catalog, env.name)) {
+        const firingAlerts = metrics === null ? { value: null, query: 'no Prometheus configured for this environment' } : await measureFiringAlerts(env, deployment.model, metrics);
+        const servedForMs = history.stableSinceMs === null ? null : nowMs - history.stableSinceMs;
+        decisions.push(gated(proposePromotion(catalog, { from: env.name, to: target.name, model: deployment.model, servedForMs, firingAlerts }), gate));
+      }
+      if (deployment.drift !== undefined && metrics !== null) {
+        const deployedAgoMs = history.stableSinceMs === null ? null : nowMs - history.stableSinceMs;
+        const drift = await measureDrift(catalog, env, deployment, metrics, { version: history.previousStable, deployedAgoMs });
+        const decision = proposeDriftAction(catalog, {
+          environment: env.name,
+          model: deployment.model,
+          ...drift,
+          deployedAgoMs,
+          previousStable: history.previousStable,
+          rolledBack: rolledBack.get(env.name) ?? new Set(),
+        });
+        // One retrain request per model, from the first environment (in promotion order) that asks.
+        if (decision.kind === 'propose' && decision.proposal.action === 'retrain') {
+          if (retrainProposed.has(deployment.model)) continue;
+          retrainProposed.add(deployment.model);
+        }
+        decisions.push(decision);
+      }
+    }
+  }
+  return decisions;
+}
+
+// The next step in an environment waits for Argo CD to have applied the last one; making the
+// cluster safe (abort, rollback) never waits.
+function gated(decision: Decision, gate: { ready: boolean; reason: string } | null): Decision {
+  if (decision.kind !== 'propose' || gate === null || gate.ready) return decision;
+  if (decision.proposal.action === 'abort' || decision.proposal.action === 'rollback') return decision;
+  return { kind: 'wait', key: decision.proposal.key, reasons: [gate.reason] };
+}
+
+async function resultDecisions(catalog: Catalog, dir: string, report: ReconcileReport): Promise<Decision[]> {
+  const { results, problems } = await readTrainingResults(dir);
+  report.problems.push(...problems);
+  const byModel = new Map<string, Decision>();
+  const sorted = [...results].sort((a, b) => compareVersions(b.result.candidateVersion, a.result.candidateVersion) || a.origin.localeCompare(b.origin));
+  const decisions: Decision[] = [];
+  for (const evidence of sorted) {
+    const decision = proposeNewVersion(catalog, evidence);
+    // The newest passing result of a model wins; every failing one is reported with its reasons.
+    if (decision.kind === 'reject') decisions.push(decision);
+    else if (decision.kind === 'propose' && !byModel.has(evidence.result.model)) byModel.set(evidence.result.model, decision);
+  }
+  return [...decisions, ...byModel.values()];
+}
+
+/** Versions taken out of each target by merged aborts and rollbacks: never proposed there again. */
+function rolledBackByTarget(pulls: readonly PullRequest[]): Map<string, Set<string>> {
+  const result = new Map<string, Set<string>>();
+  for (const pr of pulls) {
+    const marker = parseMarker(pr.body);
+    if (pr.state !== 'merged' || marker?.rollsBack === undefined) continue;
+    const target = marker.key.split('/')[2];
+    if (!result.has(target)) result.set(target, new Set());
+    result.get(target)!.add(marker.rollsBack);
+  }
+  return result;
+}
+
+const SUPERSEDED_LABEL = 'slipway/superseded';
+
+// An abort or rollback makes the open canary or promotion PR for the same model and target moot.
+async function closeSuperseded(proposal: Proposal, pulls: readonly PullRequest[], forge: Forge, log: Log): Promise<number[]> {
+  if (proposal.action !== 'abort' && proposal.action !== 'rollback') return [];
+  const closed: number[] = [];
+  for (const pr of pulls) {
+    const marker = parseMarker(pr.body);
+    if (pr.state !== 'open' || marker === null) continue;
+    const [action, model, target] = marker.key.split('/');
+    if (model !== proposal.model || target !== proposal.target || !['canary', 'promote'].includes(action)) continue;
+    await forge.comment(pr.number, `Superseded by the ${proposal.action} proposal \`${proposal.key}\`: ${proposal.title}.`);
+    await forge.ensurePullRequest({ branch: pr.branch, base: pr.base, title: pr.title, body: pr.body, labels: [...new Set([...pr.labels, SUPERSEDED_LABEL])] });
+    await forge.close(pr.number);
+    log('closed a superseded pull request', { pr: pr.number, by: proposal.key });
+    closed.push(pr.number);
+  }
+  return closed;
+}
+
+interface EnsureContext {
+  readonly options: ReconcileOptions;
+  readonly workspace: Workspace;
+  readonly baseSha: string;
+  readonly base: string;
+  readonly pulls: readonly PullRequest[];
+  readonly log: Log;
+  readonly rolledBack: Map<string, Set<string>>;
+}
+
+async function ensureProposal(proposal: Proposal, context: EnsureContext): Promise<{ key: string; outcome: Outcome; pr: number | null }> {
+  const { options, workspace, baseSha, log } = context;
+  const forge = options.forge;
+  const mine = context.pulls.filter((pr) => pr.branch === proposal.branch);
+  const open = mine.find((pr) => pr.state === 'open') ?? null;
+  const sameSubject = (pr: PullRequest) => parseMarker(pr.body)?.subject === proposal.subject;
+  const result = (outcome: Outcome, pr: number | null) => {
+    log('proposal', { key: proposal.key, outcome, pr });
+    return { key: proposal.key, outcome, pr };
+  };
+  if (open === null) {
+    const declined = mine.find((pr) => pr.state === 'closed' && sameSubject(pr) && !pr.labels.includes(SUPERSEDED_LABEL));
+    if (declined !== undefined) return result('declined', declined.number);
+    const merged = mine.find((pr) => pr.state === 'merged' && sameSubject(pr));
+    if (merged !== undefined) return result('already-merged', merged.number);
+  }
+  if (proposal.version !== undefined && context.rolledBack.get(proposal.target)?.has(proposal.version)) return result('rolled-back', open?.number ?? null);
+
+  const remoteSha = await workspace.remoteBranchSha(proposal.branch);
+  const foreign = open !== null && remoteSha !== null ? await workspace.foreignCommits(baseSha, remoteSha) : [];
+  await workspace.checkoutClean(baseSha);
+  const changes = await applyEditsInDirectory(workspace.dir, proposal.edits);
+  if (changes.length === 0) return result('already-applied', open?.number ?? null);
+  const notes: string[] = [];
+  if (foreign.length > 0) {
+    notes.push(
+      `A person pushed ${foreign.length} commit${foreign.length === 1 ? '' : 's'} to \`${proposal.branch}\` (${foreign.map((sha) => sha.slice(0, 12)).join(', ')}), ` +
+        'so the bot leaves the branch alone: it no longer regenerates it from the base. Delete the branch or close this PR to hand it back.',
+    );
+  } else {
+    await options.renderDist(workspace.dir);
+  }
+  if ((proposal.action === 'canary' || proposal.action === 'promote') && !options.cluster) notes.push('Cluster status was not checked (no Kubernetes access configured).');
+  const tree = await workspace.writeTree();
+  const rendered = foreign.length > 0 ? [] : await workspace.changedFiles(baseSha, tree, 'dist');
+  if (foreign.length === 0) {
+    const upToDate = remoteSha !== null && (await workspace.parentsOf(remoteSha)).join(' ') === baseSha && (await workspace.treeOf(remoteSha)) === tree;
+    if (!upToDate) {
+      const commit = await workspace.commitTree(tree, baseSha, `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\n`);
+      await workspace.push(commit, proposal.branch, remoteSha);
+      log('pushed proposal branch', { branch: proposal.branch, commit, base: baseSha });
+    }
+  }
+  const body = renderBody(proposal, { baseSha, changes, renderedFiles: rendered, notes, links: [] });
+  const { pr, created, updated } = await forge.ensurePullRequest({ branch: proposal.branch, base: context.base, title: proposal.title, body, labels: proposal.labels });
+  const previous = open === null ? null : parseMarker(open.body);
+  const next = markerFor(proposal);
+  if (!created && previous !== null && previous.fingerprint !== next.fingerprint) {
+    const lines = describeChanges(previous, next);
+    await forge.comment(pr.number, `Updated this PR because the evidence changed:\n\n${lines.map((line) => `- ${line}`).join('\n') || '- the proposed change itself'}`);
+  }
+  if (proposal.autoMerge && foreign.length === 0) {
+    await forge.enableAutoMerge(pr.number);
+    return result('auto-merged', pr.number);
+  }
+  if (foreign.length > 0) return result('person-pushed', pr.number);
+  return result(created ? 'opened' : updated ? 'updated' : 'unchanged', pr.number);
+}

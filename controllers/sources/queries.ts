@@ -1,0 +1,75 @@
+/**
+ * The PromQL behind every figure the controller judges, built from the shared metric names in
+ * `core/metric-names.ts`. Series are selected by namespace (the environment's, added by the
+ * ServiceMonitor scrape), model and version.
+ */
+import { LABELS, METRICS } from '../../core/metric-names.js';
+import { formatDuration } from '../../core/units.js';
+
+/** Which series a query selects. */
+export interface Selector {
+  readonly namespace: string;
+  readonly model: string;
+  readonly version?: string;
+}
+
+/** A PromQL label matcher for `selector`, plus extra matchers. */
+export function matchers(selector: Selector, extra: Record<string, string> = {}): string {
+  const pairs: [string, string][] = [['namespace', selector.namespace], [LABELS.model, selector.model]];
+  if (selector.version !== undefined) pairs.push([LABELS.version, selector.version]);
+  pairs.push(...Object.entries(extra));
+  return `{${pairs.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(',')}}`;
+}
+
+/** A range selector duration (`10m`). */
+export function range(ms: number): string {
+  return formatDuration(Math.max(1000, ms));
+}
+
+/** Requests answered over the window. */
+export function requestsQuery(selector: Selector, windowMs: number): string {
+  return `sum(increase(${METRICS.requestDuration}_count${matchers(selector)}[${range(windowMs)}]))`;
+}
+
+/** Failed predictions as a fraction of requests over the window. */
+export function errorRateQuery(selector: Selector, windowMs: number): string {
+  const w = range(windowMs);
+  return `(sum(increase(${METRICS.predictionErrors}${matchers(selector)}[${w}])) or vector(0)) / sum(increase(${METRICS.requestDuration}_count${matchers(selector)}[${w}]))`;
+}
+
+/** p99 request latency in milliseconds over the window. */
+export function latencyP99Query(selector: Selector, windowMs: number): string {
+  return `1000 * histogram_quantile(0.99, sum by (le) (rate(${METRICS.requestDuration}_bucket${matchers(selector)}[${range(windowMs)}])))`;
+}
+
+/** Mean score PSI over the window (optionally offset into the past). */
+export function scorePsiQuery(selector: Selector, windowMs: number, offsetMs = 0): string {
+  const offset = offsetMs >= 1000 ? ` offset ${range(offsetMs)}` : '';
+  return `max(avg_over_time(${METRICS.scorePsi}${matchers(selector)}[${range(windowMs)}]${offset}))`;
+}
+
+/** Lowest score PSI over the span: above a level here means above it the whole span. */
+export function sustainedScorePsiQuery(selector: Selector, spanMs: number): string {
+  return `max(min_over_time(${METRICS.scorePsi}${matchers(selector)}[${range(spanMs)}]))`;
+}
+
+/** Lowest PSI per feature over the span, one sample per `feature` label. */
+export function sustainedFeaturePsiQuery(selector: Selector, spanMs: number): string {
+  return `max by (${LABELS.feature}) (min_over_time(${METRICS.featurePsi}${matchers(selector)}[${range(spanMs)}]))`;
+}
+
+/** Fewest samples any drift window held over the span. */
+export function driftSamplesQuery(selector: Selector, spanMs: number): string {
+  return `min(min_over_time(${METRICS.driftWindowSamples}${matchers(selector)}[${range(spanMs)}]))`;
+}
+
+/** F1 from labelled outcomes over the window: 2tp / (2tp + fp + fn). */
+export function f1Query(selector: Selector, windowMs: number): string {
+  const count = (outcome: string) => `sum(increase(${METRICS.outcomes}${matchers(selector, { [LABELS.outcome]: outcome })}[${range(windowMs)}]))`;
+  return `2 * ${count('tp')} / (2 * ${count('tp')} + (${count('fp')} or vector(0)) + (${count('fn')} or vector(0)))`;
+}
+
+/** Firing alerts about the model in the namespace (0 when none). */
+export function firingAlertsQuery(selector: Selector): string {
+  return `count(ALERTS${matchers({ namespace: selector.namespace, model: selector.model }, { alertstate: 'firing' })}) or vector(0)`;
+}
