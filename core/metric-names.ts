@@ -17,7 +17,7 @@ export const METRICS = {
   predictions: 'slipway_predictions_total',
   /** Histogram of prediction scores; labels model, version. */
   predictionScore: 'slipway_prediction_score',
-  /** Counter of inputs served from their default; labels model, feature, cause (missing|timeout|unavailable). */
+  /** Counter of inputs served from their default; labels model, feature, cause (missing|invalid|timeout|unavailable). */
   featureFallbacks: 'slipway_feature_fallbacks_total',
   /** Gauge: PSI of the sliding window against the reference profile; labels model, version, feature. */
   featurePsi: 'slipway_feature_psi',
@@ -29,6 +29,8 @@ export const METRICS = {
   outcomes: 'slipway_outcomes_total',
   /** Gauge (1) per loaded version; labels model, version, role, weight. The truth of what serves. */
   modelInfo: 'slipway_model_info',
+  /** Counter of bundle file changes the runtime applied or rejected; label result (ok|failed). */
+  bundleReloads: 'slipway_bundle_reloads_total',
 } as const;
 
 /** Label names used across the metrics above. */
@@ -43,4 +45,5 @@ export const LABELS = {
   status: 'status',
   class: 'class',
   outcome: 'outcome',
+  result: 'result',
 } as const;

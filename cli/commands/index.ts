@@ -14,4 +14,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   render: () => import('./render.js'),
   diff: () => import('./diff.js'),
   train: () => import('./train.js'),
+  serve: () => import('./serve.js'),
 };

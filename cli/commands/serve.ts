@@ -1,0 +1,93 @@
+/** `slipway serve`: runs the model runtime locally, from the catalog or from a rendered bundle. */
+import path from 'node:path';
+import { buildBundle, type RuntimeBundle } from '../../core/bundle.js';
+import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
+import { type Command, parseFlags, UsageError, UserError } from '../command.js';
+
+export const command: Command = {
+  summary: 'serve a model with online features, canary and shadow traffic, and metrics',
+  usage: `
+usage: slipway serve --env <env> [path] [--model NAME] [--port 8080] [--host 0.0.0.0]
+                     [--redis redis://host:port] [--artifacts DIR] [--audit-rate 0.01]
+       slipway serve --bundle FILE [--port 8080] [--redis URL] [--artifacts DIR]
+
+Serves the Open Inference Protocol (KServe V2) on /v2/..., the entity-keyed
+POST /v2/models/<name>/score, and Prometheus metrics on /metrics.
+  --env ENV        build the bundle from the catalog at [path] (default .) for ENV
+  --model NAME     the model to serve when ENV deploys several (default: the only one)
+  --bundle FILE    serve a rendered bundle.json and reload it when it changes
+  --redis URL      use this Redis instead of the environment's online store
+  --artifacts DIR  where relative artifact URIs resolve (default: [path], or the bundle's folder)
+  --audit-rate R   fraction of predictions written to the audit log (default: the environment's)
+Stops gracefully on SIGTERM or SIGINT: readiness turns false, requests in flight finish.`,
+  async run(args) {
+    const { values, positionals } = parseFlags(args, {
+      env: { type: 'string' },
+      bundle: { type: 'string' },
+      model: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      redis: { type: 'string' },
+      artifacts: { type: 'string' },
+      'audit-rate': { type: 'string' },
+    });
+    if ((values.env === undefined) === (values.bundle === undefined)) throw new UsageError('give exactly one of --env or --bundle');
+    if (positionals.length > 1) throw new UsageError('serve takes at most one path');
+    if (values.bundle !== undefined && positionals.length > 0) throw new UsageError('a path is only used with --env');
+    const port = numberFlag('port', values.port, 8080, (value) => Number.isInteger(value) && value >= 0 && value <= 65535);
+    const auditRate = values['audit-rate'] === undefined ? undefined : numberFlag('audit-rate', values['audit-rate'], 0, (value) => value >= 0 && value <= 1);
+    const root = positionals[0] ?? '.';
+    let bundle: RuntimeBundle | undefined;
+    if (values.env !== undefined) bundle = await bundleFromCatalog(root, values.env, values.model);
+    const artifactRoot = path.resolve(values.artifacts ?? (values.bundle !== undefined ? path.dirname(values.bundle) : root));
+    const { startRuntime } = await import('../../runtime/runtime.js');
+    const runtime = await startRuntime({
+      bundle,
+      bundleFile: values.bundle,
+      artifactRoot,
+      port,
+      host: values.host,
+      onlineStore: values.redis === undefined ? undefined : redisFlag(values.redis),
+      auditSampleRate: auditRate,
+    }).catch((error: Error) => {
+      throw new UserError(`cannot start the runtime: ${error.message}`);
+    });
+    const set = runtime.registry.current!;
+    const versions = [...set.versions.values()].map((version) => `${version.version} (${version.spec.role})`).join(', ');
+    process.stderr.write(`slipway serve: ${set.bundle.model} ${versions} ready at ${runtime.url}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void runtime.stop().then(resolve);
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    return 0;
+  },
+};
+
+async function bundleFromCatalog(root: string, env: string, model: string | undefined): Promise<RuntimeBundle> {
+  const catalog = await loadCatalogOrThrow(root);
+  const environment = catalog.environments.get(env);
+  if (environment === undefined) throw new UserError(`no environment '${env}' in ${root} (have: ${[...catalog.environments.keys()].sort().join(', ')})`);
+  const deployed = environment.deployments.map((deployment) => deployment.model);
+  const chosen = model ?? (deployed.length === 1 ? deployed[0] : undefined);
+  if (chosen === undefined) throw new UsageError(`environment '${env}' deploys ${deployed.length === 0 ? 'no models' : deployed.join(', ')}; pick one with --model`);
+  try {
+    return buildBundle(catalog, env, chosen);
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+}
+
+function numberFlag(flag: string, raw: string | undefined, fallback: number, valid: (value: number) => boolean): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || !valid(value)) throw new UsageError(`--${flag}: '${raw}' is not a valid value`);
+  return value;
+}
+
+function redisFlag(raw: string): { url?: string; nodes: string[] } {
+  if (/^rediss?:\/\//.test(raw)) return { url: raw, nodes: [] };
+  const nodes = raw.split(',');
+  if (nodes.every((node) => /^[^:\s]+:\d+$/.test(node))) return { nodes };
+  throw new UsageError(`--redis: '${raw}' is neither a redis:// URL nor a comma-separated list of cluster nodes host:port`);
+}

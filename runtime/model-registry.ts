@@ -1,0 +1,207 @@
+/**
+ * What serves right now: the versions of the current bundle, loaded and verified, with their
+ * router and feature fetcher, swapped atomically as one `ServingSet`. A new bundle is loaded
+ * beside the old one; if any of its versions fails to load, the old set keeps serving untouched
+ * (at start-up, only the stable version is required: a broken canary or shadow is left out and
+ * its traffic goes to stable). Requests hold the set they started with, so a swap never fails one.
+ */
+import type { BundleInput, BundleVersion, RuntimeBundle } from '../core/bundle.js';
+import type { DriftWindow } from './drift-window.js';
+import { FeatureFetcher } from './feature-fetcher.js';
+import type { Logger } from './log.js';
+import { ArtifactError, type LoadedModel, loadModel, resolveArtifactPath } from './model-loader.js';
+import type { RuntimeMetrics } from './metrics.js';
+import type { OnlineStoreClient } from './online-store-client.js';
+import { type InferenceBatching, ServedVersion } from './served-version.js';
+import { defaultRoutingKeys, TrafficRouter } from './traffic-router.js';
+
+/** One consistent view of what serves. */
+export interface ServingSet {
+  readonly bundle: RuntimeBundle;
+  /** Every loaded version by version string (stable, canary and shadow). */
+  readonly versions: ReadonlyMap<string, ServedVersion>;
+  readonly router: TrafficRouter<ServedVersion>;
+  readonly shadows: readonly ServedVersion[];
+  readonly fetcher: FeatureFetcher;
+  /** For each served version, positions of its inputs in `fetcher.refs`. */
+  readonly inputPositions: ReadonlyMap<ServedVersion, readonly number[]>;
+  /** Request-time inputs by ref and, where unambiguous, by bare feature name. */
+  readonly inputsByName: ReadonlyMap<string, BundleInput>;
+  readonly routingKeys: readonly string[];
+}
+
+/** Registry settings. */
+export interface RegistryOptions {
+  readonly artifactRoot: string;
+  readonly batching: InferenceBatching;
+  readonly metrics: RuntimeMetrics;
+  readonly logger: Logger;
+  readonly onlineStore: OnlineStoreClient | null;
+  /** Overrides the online store's timeout from the bundle. */
+  readonly featureTimeoutMs?: number;
+  /** Overrides the join keys routing is sticky by. */
+  readonly routingKeys?: readonly string[];
+  /** How long a replaced model stays loaded for requests still holding it. Default 5 s. */
+  readonly releaseGraceMs?: number;
+}
+
+/** Holds the serving set and replaces it. */
+export class ModelRegistry {
+  private currentSet: ServingSet | null = null;
+  /** Loaded models by artifact file, digest and width. */
+  private readonly models = new Map<string, LoadedModel>();
+  /** Drift windows by version identity, kept across reloads that leave the version unchanged. */
+  private readonly driftWindows = new Map<string, DriftWindow>();
+  private readonly keys = new WeakMap<ServedVersion, { modelKey: string; driftKey: string }>();
+  private activating: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: RegistryOptions) {}
+
+  /** The set serving now; null before the first successful activation. */
+  get current(): ServingSet | null {
+    return this.currentSet;
+  }
+
+  /**
+   * Loads `bundle` and makes it the serving set. Throws (and changes nothing) when a version
+   * fails to load, except that at start-up a failing canary or shadow is left out.
+   */
+  activate(bundle: RuntimeBundle): Promise<ServingSet> {
+    // Serialize activations so that two quick bundle changes cannot interleave.
+    const next = this.activating.then(() => this.load(bundle));
+    this.activating = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Releases every loaded model (at shutdown, after requests drained). */
+  async close(): Promise<void> {
+    await Promise.all([...(this.currentSet?.versions.values() ?? [])].map((version) => version.idle()));
+    await Promise.all([...this.models.values()].map((model) => model.release().catch(() => undefined)));
+    this.models.clear();
+  }
+
+  private async load(bundle: RuntimeBundle): Promise<ServingSet> {
+    const startUp = this.currentSet === null;
+    const loaded: ServedVersion[] = [];
+    for (const spec of bundle.versions) {
+      try {
+        loaded.push(await this.serve(bundle, spec));
+      } catch (error) {
+        const message = error instanceof ArtifactError ? error.message : `version ${spec.version}: ${(error as Error).message}`;
+        if (!startUp || spec.role === 'stable') {
+          this.releaseUnused();
+          throw new ArtifactError(message, { cause: error });
+        }
+        this.options.logger.log('error', 'version left out: it failed to load', { model: bundle.model, version: spec.version, error: message });
+      }
+    }
+    const set = this.assemble(bundle, loaded);
+    this.currentSet = set;
+    this.publishInfo(set);
+    this.releaseUnused();
+    return set;
+  }
+
+  /** A served version for `spec`, reusing a loaded model and drift window when they are unchanged. */
+  private async serve(bundle: RuntimeBundle, spec: BundleVersion): Promise<ServedVersion> {
+    const file = resolveArtifactPath(spec.artifact.uri, this.options.artifactRoot);
+    const modelKey = `${file}|${spec.artifact.sha256}|${spec.inputs.length}`;
+    let model = this.models.get(modelKey);
+    if (model === undefined) {
+      model = await loadModel(file, spec.artifact.sha256, spec.inputs.length);
+      this.models.set(modelKey, model);
+    }
+    const driftKey = `${bundle.model}|${spec.version}|${modelKey}|${JSON.stringify(spec.inputs)}|${JSON.stringify(spec.referenceProfile ?? null)}|${JSON.stringify(bundle.drift ?? null)}`;
+    const version = new ServedVersion(spec, model, bundle, this.options.metrics, this.options.batching, this.driftWindows.get(driftKey));
+    this.driftWindows.set(driftKey, version.drift);
+    this.keys.set(version, { modelKey, driftKey });
+    return version;
+  }
+
+  /** Releases models and drift windows the serving set no longer uses, after a grace period. */
+  private releaseUnused(): void {
+    const inUse = [...(this.currentSet?.versions.values() ?? [])].map((version) => this.keys.get(version)!);
+    const models = new Set(inUse.map((keys) => keys.modelKey));
+    const windows = new Set(inUse.map((keys) => keys.driftKey));
+    for (const key of [...this.driftWindows.keys()]) if (!windows.has(key)) this.driftWindows.delete(key);
+    for (const [key, model] of [...this.models]) {
+      if (models.has(key)) continue;
+      this.models.delete(key);
+      // Requests that started before the swap may still run batches on it; let them finish.
+      setTimeout(() => void model.release().catch(() => undefined), this.options.releaseGraceMs ?? 5_000).unref();
+    }
+  }
+
+  private assemble(bundle: RuntimeBundle, loaded: readonly ServedVersion[]): ServingSet {
+    const answering = loaded.filter((version) => version.spec.role !== 'shadow');
+    const stable = answering.find((version) => version.spec.role === 'stable')!;
+    const canaries = answering.filter((version) => version.spec.role === 'canary');
+    const canaryWeight = canaries.reduce((sum, version) => sum + version.spec.weight, 0);
+    // Canary first, so that it owns the low hash buckets; stable takes whatever the canaries do not.
+    const router = new TrafficRouter([
+      ...canaries.map((version) => ({ weight: version.spec.weight, target: version })),
+      { weight: Math.max(0, 100 - canaryWeight), target: stable },
+    ]);
+    const inputs = FeatureFetcher.unionOf(loaded.map((version) => version.spec));
+    const { metrics } = this.options;
+    const fetchDuration = metrics.featureFetchDuration.labels({ model: bundle.model });
+    const fallbackCounters = new Map<string, ReturnType<typeof metrics.featureFallbacks.labels>>();
+    const fetcher = new FeatureFetcher(
+      bundle.project,
+      inputs,
+      this.options.onlineStore,
+      this.options.featureTimeoutMs ?? bundle.onlineStore?.timeoutMs ?? 5,
+      {
+        fetched: (seconds) => fetchDuration.observe(seconds),
+        fellBack: (ref, cause) => {
+          const key = `${ref}|${cause}`;
+          let counter = fallbackCounters.get(key);
+          if (counter === undefined) {
+            counter = metrics.featureFallbacks.labels({ model: bundle.model, feature: ref, cause });
+            fallbackCounters.set(key, counter);
+          }
+          counter.inc();
+        },
+      },
+    );
+    const position = new Map(fetcher.refs.map((ref, index) => [ref, index]));
+    const inputPositions = new Map(loaded.map((version) => [version, version.inputRefs.map((ref) => position.get(ref)!)]));
+    return {
+      bundle,
+      versions: new Map(loaded.map((version) => [version.version, version])),
+      router,
+      shadows: loaded.filter((version) => version.spec.role === 'shadow'),
+      fetcher,
+      inputPositions,
+      inputsByName: inputNames(inputs),
+      routingKeys: this.options.routingKeys ?? defaultRoutingKeys(inputs),
+    };
+  }
+
+  private publishInfo(set: ServingSet): void {
+    const { modelInfo } = this.options.metrics;
+    modelInfo.reset();
+    for (const version of set.versions.values()) {
+      modelInfo.set({ model: set.bundle.model, version: version.version, role: version.spec.role, weight: String(effectiveWeight(set, version)) }, 1);
+    }
+  }
+}
+
+/** The weight a version really gets: a left-out canary's share goes to stable. */
+export function effectiveWeight(set: ServingSet, version: ServedVersion): number {
+  if (version.spec.role === 'shadow') return 0;
+  if (version.spec.role === 'canary') return version.spec.weight;
+  const canaries = [...set.versions.values()].filter((other) => other.spec.role === 'canary');
+  return Math.max(0, 100 - canaries.reduce((sum, other) => sum + other.spec.weight, 0));
+}
+
+function inputNames(inputs: readonly BundleInput[]): Map<string, BundleInput> {
+  const byName = new Map<string, BundleInput>();
+  const counts = new Map<string, number>();
+  for (const input of inputs) counts.set(input.feature, (counts.get(input.feature) ?? 0) + 1);
+  for (const input of inputs) {
+    byName.set(input.ref, input);
+    if (counts.get(input.feature) === 1) byName.set(input.feature, input);
+  }
+  return byName;
+}

@@ -1,0 +1,14 @@
+/** A request the runtime refuses: a 4xx naming the field at fault. The server keeps serving. */
+
+/** A client error with the HTTP status and the offending field (`(body)` for the whole body). */
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+
+  constructor(
+    readonly status: number,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
