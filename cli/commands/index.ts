@@ -15,4 +15,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   diff: () => import('./diff.js'),
   train: () => import('./train.js'),
   serve: () => import('./serve.js'),
+  materialize: () => import('./materialize.js'),
 };
