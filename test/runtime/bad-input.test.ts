@@ -1,0 +1,156 @@
+/** Bad requests get a 4xx naming the field; thousands of random and mutated requests never get a 5xx or leak memory. */
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { postJson, sampleUser, startFixtureRuntime } from './feature-fixture.js';
+
+const valid = { id: 'ok-1', entities: { user_id: 'user-1', transaction_id: 't-1' }, features: sampleUser(1).transaction };
+
+describe('bad input', () => {
+  let started: Awaited<ReturnType<typeof startFixtureRuntime>>;
+  let base: string;
+
+  before(async () => {
+    started = await startFixtureRuntime('staging', (bundle) => ({ ...bundle, onlineStore: undefined }), { onlineStore: null, maxBodyBytes: 16 * 1024 });
+    base = `${started.runtime.url}/v2/models/fraud-detector`;
+  });
+
+  after(async () => {
+    await started?.dispose();
+  });
+
+  const cases: [string, string, unknown, number, RegExp][] = [
+    ['invalid JSON', '/score', '{"entities": ', 400, /\(body\): is not valid JSON/],
+    ['an empty body', '/score', '', 400, /\(body\): is empty/],
+    ['a JSON array', '/score', '[]', 400, /\(body\): must be a JSON object/],
+    ['a missing entity key', '/score', { entities: { transaction_id: 't' }, features: sampleUser(1).transaction }, 400, /entities\.user_id: is required/],
+    ['an unknown entity key', '/score', { entities: { usr_id: 'x' } }, 400, /entities\.usr_id: is not a join key/],
+    ['an entity key of the wrong type', '/score', { entities: { user_id: { a: 1 } } }, 400, /entities\.user_id: must be a string or an integer/],
+    ['an unknown feature', '/score', { ...valid, features: { amout: 3 } }, 400, /features\.amout: is not an input/],
+    ['a string for a number', '/score', { ...valid, features: { amount: '12' } }, 400, /features\.amount: must be a finite number/],
+    ['an infinite number', '/score', '{"entities":{"user_id":"u","transaction_id":"t"},"features":{"amount":1e999}}', 400, /features\.amount: must be a finite number/],
+    ['a fraction for an integer', '/score', { ...valid, features: { transaction_hour: 3.5 } }, 400, /features\.transaction_hour: must be an integer/],
+    ['a number for a bool', '/score', { ...valid, features: { foreign_transaction: 1 } }, 400, /features\.foreign_transaction: must be true or false/],
+    ['an unknown top-level field', '/score', { ...valid, entity: {} }, 400, /entity: is not a known field/],
+    ['an id that is not a string', '/score', { ...valid, id: 5 }, 400, /id: must be a non-empty string/],
+    ['infer without inputs', '/infer', { inputs: [] }, 400, /inputs: must be a non-empty array/],
+    ['infer with a wrong datatype', '/infer', { inputs: [{ name: 'amount', datatype: 'INT64', shape: [1], data: [1] }] }, 400, /inputs\[0\]\.datatype: must be FP32/],
+    ['infer with a wrong shape', '/infer', { inputs: [{ name: 'amount', datatype: 'FP32', shape: [2, 3], data: [1] }] }, 400, /inputs\[0\]\.shape/],
+    ['infer with too little data', '/infer', { inputs: [{ name: 'amount', datatype: 'FP32', shape: [2], data: [1] }] }, 400, /inputs\[0\]\.data: has 1 values/],
+    ['infer with a missing input', '/infer', { inputs: [{ name: 'amount', datatype: 'FP32', shape: [1], data: [1] }] }, 400, /inputs: missing transaction-features:transaction_hour/],
+    ['feedback for an unknown id', '/feedback', { id: 'never', label: 1 }, 404, /id: no recent prediction/],
+    ['feedback with a bad label', '/feedback', { id: 'x', label: 'maybe' }, 400, /label: must be/],
+  ];
+
+  for (const [what, path, body, status, message] of cases) {
+    it(`answers ${status} naming the field for ${what}`, async () => {
+      const response = await postJson(`${base}${path}`, body);
+      assert.equal(response.status, status, JSON.stringify(response.body));
+      assert.match(String(response.body.error), message);
+    });
+  }
+
+  it('answers 404 for unknown models, versions and paths, and 405 for a wrong method', async () => {
+    assert.match(String((await postJson(`${started.runtime.url}/v2/models/nope/score`, valid)).body.error), /model: 'nope' is not served here/);
+    assert.match(String((await postJson(`${base}/versions/7.7.7/score`, valid)).body.error), /version: '7\.7\.7' of fraud-detector is not loaded/);
+    assert.equal((await fetch(`${started.runtime.url}/v3/anything`)).status, 404);
+    assert.equal((await fetch(`${base}/score`)).status, 405);
+    assert.equal((await postJson(`${started.runtime.url}/v2/models/%E0%A4%A/score`, valid)).status, 400);
+  });
+
+  it('answers 413 for a body over the limit and keeps serving', async () => {
+    const response = await postJson(`${base}/score`, { ...valid, id: 'x', pad: 'y'.repeat(20_000) });
+    assert.equal(response.status, 413);
+    assert.match(String(response.body.error), /\(body\): is larger than 16384 bytes/);
+    assert.equal((await postJson(`${base}/score`, valid)).status, 200);
+  });
+
+  it('survives thousands of random and mutated requests with no 5xx and no memory growth', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const random = mulberry32(42);
+    const seed = JSON.stringify(valid);
+    const send = (path: string, payload: string) =>
+      new Promise<number>((resolve) => {
+        const url = new URL(`${base}${path}`);
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', () => resolve(-1));
+        req.end(payload);
+      });
+    const round = async (count: number) => {
+      const statuses = new Map<number, number>();
+      for (let batch = 0; batch < count / 50; batch += 1) {
+        const results = await Promise.all(
+          Array.from({ length: 50 }, () => {
+            const path = ['/score', '/infer', '/feedback', '/versions/2.0.0/score'][Math.floor(random() * 4)];
+            return send(path, mutate(seed, random));
+          }),
+        );
+        for (const status of results) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      return statuses;
+    };
+    await round(1_000);
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const statuses = await round(4_000);
+    gc();
+    const growth = process.memoryUsage().heapUsed - heapBefore;
+    const bad = [...statuses].filter(([status]) => status >= 500 || status <= 0);
+    assert.deepEqual(bad, [], `statuses: ${JSON.stringify([...statuses])}`);
+    assert.ok((statuses.get(200) ?? 0) > 0 && [...statuses.keys()].some((status) => status >= 400 && status < 500), 'the fuzz mixes good and bad requests');
+    assert.ok(growth < 16 * 1024 * 1024, `heap grew by ${(growth / 1048576).toFixed(1)} MB over 4,000 requests`);
+    assert.equal((await postJson(`${base}/score`, valid)).status, 200);
+  });
+});
+
+/** A random mutation of a valid body: byte flips, truncation, type swaps, huge and odd values. */
+function mutate(seed: string, random: () => number): string {
+  const pick = random();
+  const parsed = JSON.parse(seed) as Record<string, unknown>;
+  const oddValues: unknown[] = [null, true, -1, 1e308, '', 'x'.repeat(2000), [], {}, [1, [2]], '\u0000', 0.5, -0, 'NaN', { $ref: 1 }];
+  const odd = () => oddValues[Math.floor(random() * oddValues.length)];
+  if (pick < 0.15) return seed;
+  if (pick < 0.3) {
+    const bytes = Buffer.from(seed);
+    for (let flips = 0; flips < 3; flips += 1) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+    return bytes.toString('latin1');
+  }
+  if (pick < 0.4) return seed.slice(0, Math.floor(random() * seed.length));
+  if (pick < 0.55) {
+    const features = parsed.features as Record<string, unknown>;
+    const names = Object.keys(features);
+    features[names[Math.floor(random() * names.length)]] = odd();
+    return JSON.stringify(parsed);
+  }
+  if (pick < 0.65) {
+    (parsed.entities as Record<string, unknown>).user_id = odd();
+    return JSON.stringify(parsed);
+  }
+  if (pick < 0.75) {
+    const field = ['id', 'entities', 'features', 'inputs', 'label', 'zzz'][Math.floor(random() * 6)];
+    parsed[field] = odd();
+    return JSON.stringify(parsed);
+  }
+  if (pick < 0.85) {
+    return JSON.stringify({ inputs: [{ name: ['amount', 'merchant_category', 'x'][Math.floor(random() * 3)], datatype: ['FP32', 'BYTES', 'INT32', 7][Math.floor(random() * 4)], shape: [odd(), 1], data: [odd(), odd()] }] });
+  }
+  if (pick < 0.92) return JSON.stringify({ id: `ok-${Math.floor(random() * 5)}`, label: odd() });
+  return JSON.stringify(odd());
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

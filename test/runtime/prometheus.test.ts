@@ -1,0 +1,62 @@
+/** A real Prometheus scrapes the runtime and sees input and score drift through its HTTP API. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { RuntimeBundle } from '../../core/bundle.js';
+import type { ReferenceProfile } from '../../core/catalog.js';
+import { startPrometheus, type TestPrometheus } from '../support/prometheus-server.js';
+import { postJson, sampleUser, startFixtureRuntime } from './feature-fixture.js';
+import { eventually } from './load.js';
+
+/** Training saw small amounts and mostly groceries. */
+const profile: ReferenceProfile = {
+  rows: 10_000,
+  inputs: {
+    'transaction-features:amount': { type: 'numeric', edges: [0, 50, 100, 200, 100_000], fractions: [0.4, 0.3, 0.2, 0.1] },
+    'transaction-features:merchant_category': { type: 'categorical', frequencies: { Grocery: 0.7, Travel: 0.1, Electronics: 0.1, Other: 0.1 } },
+  },
+  score: { type: 'numeric', edges: [0, 0.25, 0.5, 0.75, 1], fractions: [0.25, 0.25, 0.25, 0.25] },
+};
+
+describe('drift through Prometheus', () => {
+  let started: Awaited<ReturnType<typeof startFixtureRuntime>>;
+  let prometheus: TestPrometheus;
+
+  before(async () => {
+    const withProfile = (bundle: RuntimeBundle): RuntimeBundle => ({
+      ...bundle,
+      onlineStore: undefined,
+      drift: { windowMs: 3_600_000, minSamples: 100 },
+      versions: bundle.versions.map((version) => ({ ...version, referenceProfile: profile })),
+    });
+    started = await startFixtureRuntime('dev', withProfile, { onlineStore: null });
+    prometheus = await startPrometheus([`127.0.0.1:${started.runtime.port}`]);
+    await prometheus.waitForTargetsUp();
+  });
+
+  after(async () => {
+    await prometheus?.stop();
+    await started?.dispose();
+  });
+
+  it('exports the PSI of drifted inputs above 0.2 and of a stable input near 0', async () => {
+    // Live traffic: large amounts (all in the last bin), the categories in their training mix.
+    const categories = ['Grocery', 'Grocery', 'Grocery', 'Grocery', 'Grocery', 'Grocery', 'Grocery', 'Travel', 'Electronics', 'Other'];
+    for (let index = 0; index < 200; index += 1) {
+      const features = { ...sampleUser(index).transaction, amount: 500 + index, merchant_category: categories[index % 10] };
+      const response = await postJson(`${started.runtime.url}/v2/models/fraud-detector/score`, { entities: { user_id: `u-${index}`, transaction_id: `t-${index}` }, features });
+      assert.equal(response.status, 200);
+    }
+    const amount = 'slipway_feature_psi{model="fraud-detector",version="2.0.0",feature="transaction-features:amount"}';
+    await eventually(async () => (await prometheus.query(amount)).length === 1, 20_000, 'Prometheus scraping the drift gauge');
+    const [drifted] = await prometheus.query(amount);
+    assert.ok(Number(drifted.value[1]) > 0.2, `amount PSI ${drifted.value[1]}`);
+    const [stable] = await prometheus.query('slipway_feature_psi{feature="transaction-features:merchant_category"}');
+    assert.ok(Number(stable.value[1]) < 0.05, `merchant_category PSI ${stable.value[1]}`);
+    const [samples] = await prometheus.query('slipway_drift_window_samples{version="2.0.0"}');
+    assert.equal(Number(samples.value[1]), 200);
+    const scorePsi = await prometheus.query('slipway_score_psi{version="2.0.0"}');
+    assert.equal(scorePsi.length, 1);
+    const [info] = await prometheus.query('slipway_model_info{model="fraud-detector"}');
+    assert.equal(info.metric.role, 'stable');
+  });
+});
