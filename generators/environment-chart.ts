@@ -34,6 +34,7 @@ export class EnvironmentChart extends Chart {
     const { catalog, environment } = props;
     new EnvironmentNamespace(this, 'namespace', { environment });
     this.addController(catalog, environment);
+    const trainsHere = new Set(environment.deployments.map((deployment) => deployment.model).filter((model) => trainingEnvironmentOf(catalog, model) === environment.name));
     for (const deployment of environment.deployments) {
       const card = required(catalog.models, deployment.model, 'model');
       const rollout = deployment.rollout === undefined ? undefined : required(catalog.rolloutPolicies, deployment.rollout, 'rollout policy');
@@ -47,9 +48,9 @@ export class EnvironmentChart extends Chart {
       new RuntimeDisruptionBudget(model, 'disruption-budget', common);
       new RuntimeNetworkPolicy(model, 'network-policy', common);
       new RuntimeServiceMonitor(model, 'service-monitor', common);
-      const ruleProps = { ...common, rollout, drift };
-      if (alertGroups(ruleProps).length > 0) new RuntimePrometheusRule(model, 'prometheus-rule', ruleProps);
-      if (trainingEnvironmentOf(catalog, card.name) === environment.name) {
+      const groups = alertGroups({ ...common, rollout, drift });
+      if (groups.length > 0) new RuntimePrometheusRule(model, 'prometheus-rule', { ...common, groups });
+      if (trainsHere.has(card.name)) {
         const training = { project: catalog.project, environment, card };
         new TrainingJob(model, 'training-job', training);
         if (card.training.schedule !== undefined) new TrainingCronJob(model, 'training-cron-job', { ...training, schedule: card.training.schedule });

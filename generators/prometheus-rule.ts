@@ -24,6 +24,18 @@ export interface RuntimePrometheusRuleProps {
   readonly drift?: DriftPolicy;
 }
 
+/** Props of `RuntimePrometheusRule`: the groups, computed once by `alertGroups`. */
+export interface RuntimePrometheusRuleObjectProps {
+  /** The environment: namespace. */
+  readonly environment: Environment;
+  /** The deployment entry naming the model. */
+  readonly deployment: Deployment;
+  /** The model card, whose labels are copied onto the rule. */
+  readonly card: ModelCard;
+  /** The rule groups from `alertGroups`; at least one. */
+  readonly groups: readonly AlertGroup[];
+}
+
 /** One alerting rule, as prometheus-operator and Prometheus read it. */
 export interface AlertRule {
   readonly alert: string;
@@ -52,8 +64,9 @@ export const ALERTS = {
 
 /** Alerting rules for one model's runtime; rendered only when a policy yields at least one rule. */
 export class RuntimePrometheusRule extends ApiObject {
-  constructor(scope: Construct, id: string, props: RuntimePrometheusRuleProps) {
-    const { environment, deployment, card } = props;
+  constructor(scope: Construct, id: string, props: RuntimePrometheusRuleObjectProps) {
+    const { environment, deployment, card, groups } = props;
+    if (groups.length === 0) throw new Error(`'groups' must not be empty (PrometheusRule of '${deployment.model}')`);
     super(scope, id, {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
@@ -63,7 +76,7 @@ export class RuntimePrometheusRule extends ApiObject {
         labels: runtimeLabels(environment.name, deployment.model, card),
         annotations: { ...syncWave(SYNC_WAVES.policy), ...SKIP_DRY_RUN_ON_MISSING_RESOURCE },
       },
-      spec: { groups: alertGroups(props) },
+      spec: { groups },
     });
   }
 }

@@ -3,15 +3,23 @@
  * and the rules the API server applies that schemas leave out: name and label lengths and
  * characters, and the ConfigMap size limit. Every problem names the object and the field.
  */
-import { AppProject, Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
-import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { CronJob, Job } from 'kubernetes-models/batch/v1';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+// Deep imports, one model each: the package indexes pull in hundreds of schemas (~0.8 s of start-up).
+import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { CRONJOB_NAME_LIMIT, DNS_LABEL_LIMIT } from './names.js';
 
 /** A rendered Kubernetes object as plain JSON. */
@@ -35,7 +43,7 @@ interface Validatable {
   validate(): void;
 }
 
-type ModelClass = new (data: never) => Validatable;
+type ModelClass = { readonly prototype: Validatable };
 
 // Every kind Slipway renders must be listed: an unknown kind is a problem, never silently unchecked.
 const MODELS: ReadonlyMap<string, ModelClass> = new Map<string, ModelClass>([
@@ -79,7 +87,9 @@ export function validateObject(object: KubeObject, folder: string): ObjectProble
     return problems;
   }
   try {
-    new Model(object as never).validate();
+    // The models' validate() checks `this` against the schema; calling it on the plain object is
+    // `new Model(object).validate()` without copying every object first (a fifth of validation time).
+    Model.prototype.validate.call(object);
   } catch (error) {
     const errors = (error as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
     if (errors === undefined) throw error;
