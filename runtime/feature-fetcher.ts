@@ -137,7 +137,9 @@ export class FeatureFetcher {
   private readAll(reads: readonly HashRead[]): Promise<BatchOutcome> {
     if (this.client === null || !this.client.connected) return Promise.resolve({ ok: false, cause: 'unavailable' });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ ok: false, cause: 'timeout' }), this.timeoutMs);
+      // When the timer fires, look once more after the poll phase: a reply that reached the socket
+      // while our own event loop was busy is on time, and must not be discarded as a timeout.
+      const timer = setTimeout(() => setImmediate(() => resolve({ ok: false, cause: 'timeout' })), this.timeoutMs);
       this.client!.readHashes(reads).then(
         (values) => {
           clearTimeout(timer);
