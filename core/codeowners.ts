@@ -25,16 +25,21 @@ const HEADER = [
 
 /** Every document of the catalog, the project first. */
 export function catalogDocuments(catalog: Catalog): DocumentMeta[] {
-  return [
-    catalog.project,
-    ...catalog.entities.values(),
-    ...catalog.featureViews.values(),
-    ...catalog.models.values(),
-    ...catalog.environments.values(),
-    ...catalog.promotionPolicies.values(),
-    ...catalog.rolloutPolicies.values(),
-    ...catalog.driftPolicies.values(),
-  ];
+  const documents: DocumentMeta[] = [catalog.project];
+  // Every map of the catalog holds documents by name; reading them generically means a new kind
+  // of document gets its CODEOWNERS line without a change here.
+  for (const value of Object.values(catalog) as unknown[]) {
+    if (!(value instanceof Map)) continue;
+    for (const item of value.values() as Iterable<unknown>) {
+      if (isDocument(item)) documents.push(item);
+    }
+  }
+  return documents;
+}
+
+function isDocument(value: unknown): value is DocumentMeta {
+  const candidate = value as Partial<DocumentMeta> | null;
+  return typeof candidate?.kind === 'string' && typeof candidate.owner === 'string' && typeof candidate.declaredAt?.file === 'string';
 }
 
 /**
