@@ -75,7 +75,7 @@ export interface ReconcileReport {
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
-  const workspace = await Workspace.open(options.forge.remoteUrl, options.workDir);
+  const workspace = await Workspace.open(options.forge.remoteUrl, options.workDir, (await options.forge.gitConfig?.()) ?? []);
   const base = options.base ?? 'main';
   const baseSha = await workspace.fetch(base);
   await workspace.checkoutClean(baseSha);
@@ -253,9 +253,22 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
   if (foreign.length === 0) {
     const upToDate = remoteSha !== null && (await workspace.parentsOf(remoteSha)).join(' ') === baseSha && (await workspace.treeOf(remoteSha)) === tree;
     if (!upToDate) {
-      const commit = await workspace.commitTree(tree, baseSha, `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\n`);
-      await workspace.push(commit, proposal.branch, remoteSha);
-      log('pushed proposal branch', { branch: proposal.branch, commit, base: baseSha });
+      const message = `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\n`;
+      const commit = await workspace.commitTree(tree, baseSha, message);
+      const { iso } = await workspace.dateOf(baseSha);
+      await forge.ensureBranch({
+        branch: proposal.branch,
+        commit,
+        parent: baseSha,
+        tree,
+        message,
+        date: iso,
+        expected: remoteSha,
+        objectsDir: workspace.dir,
+        changedFiles: () => workspace.filesChanged(baseSha, tree),
+      });
+      await workspace.noteRemoteBranch(proposal.branch, commit);
+      log('wrote proposal branch', { branch: proposal.branch, commit, base: baseSha });
     }
   }
   const body = renderBody(proposal, { baseSha, changes, renderedFiles: rendered, notes, links: [] });

@@ -3,10 +3,12 @@
  * change files, write the tree, and push a deterministic commit to a bot branch with a lease, so
  * that a push never overwrites a branch that moved since it was read.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import type { FileWrite } from '../forge/forge.js';
 import { BOT_EMAIL, botEnvironment } from './bot-identity.js';
 import { gitWithInput } from './git-input.js';
 
@@ -24,11 +26,11 @@ export class Workspace {
   ) {}
 
   /** Opens (cloning when needed) a working clone of `remoteUrl` in `dir`; repairs a clone a crash left behind. */
-  static async open(remoteUrl: string, dir: string): Promise<Workspace> {
+  static async open(remoteUrl: string, dir: string, config: readonly string[] = []): Promise<Workspace> {
     if (existsSync(path.join(dir, '.git'))) {
       // A killed run may leave a lock behind; only the leader uses this clone.
       await rm(path.join(dir, '.git', 'index.lock'), { force: true });
-      const git = simpleGit(dir);
+      const git = simpleGit({ baseDir: dir, config: [...config] });
       try {
         await git.raw(['remote', 'set-url', 'origin', remoteUrl]);
         return new Workspace(dir, git);
@@ -42,14 +44,14 @@ export class Workspace {
     const partial = `${dir}.partial-${process.pid}`;
     await rm(partial, { recursive: true, force: true });
     try {
-      await simpleGit().clone(remoteUrl, partial, ['--no-checkout', '--quiet']);
+      await simpleGit({ config: [...config] }).clone(remoteUrl, partial, ['--no-checkout', '--quiet']);
     } catch (error) {
       throw new Error(`cloning ${remoteUrl}`, { cause: error });
     }
     // Renamed into place only once complete, so a crash never leaves a half clone at `dir`.
     const { rename } = await import('node:fs/promises');
     await rename(partial, dir);
-    return new Workspace(dir, simpleGit(dir));
+    return new Workspace(dir, simpleGit({ baseDir: dir, config: [...config] }));
   }
 
   /** Fetches every branch; returns the base branch's commit. */
@@ -118,18 +120,40 @@ export class Workspace {
    * change on the same base is the same commit: a restarted controller pushes nothing new.
    */
   async commitTree(tree: string, parent: string, message: string): Promise<string> {
-    const date = (await this.git.raw(['show', '-s', '--format=%ct', parent])).trim();
-    return gitWithInput(this.dir, ['commit-tree', tree, '-p', parent, '-F', '-'], message, botEnvironment(`@${date} +0000`));
+    const { raw } = await this.dateOf(parent);
+    return gitWithInput(this.dir, ['commit-tree', tree, '-p', parent, '-F', '-'], message, botEnvironment(raw));
   }
 
-  /** Pushes `commit` to `branch`, only if the branch is still at `expected` (`null`: must not exist). */
-  async push(commit: string, branch: string, expected: string | null): Promise<void> {
-    try {
-      await this.git.raw(['push', '--quiet', `--force-with-lease=refs/heads/${branch}:${expected ?? ''}`, 'origin', `${commit}:refs/heads/${branch}`]);
-      await this.git.raw(['update-ref', `refs/remotes/origin/${branch}`, commit]);
-    } catch (error) {
-      throw new Error(`pushing ${branch}`, { cause: error });
+  /** The committer date of a commit, as `git commit-tree` takes it and ISO 8601. */
+  async dateOf(commit: string): Promise<{ raw: string; iso: string }> {
+    const seconds = (await this.git.raw(['show', '-s', '--format=%ct', commit])).trim();
+    return { raw: `@${seconds} +0000`, iso: new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z') };
+  }
+
+  /** Records that the remote branch now points at `commit` (after a forge wrote it). */
+  async noteRemoteBranch(branch: string, commit: string): Promise<void> {
+    await this.git.raw(['update-ref', `refs/remotes/origin/${branch}`, commit]);
+  }
+
+  /** The files that differ between commit `parent` and `tree`, with their new contents. */
+  async filesChanged(parent: string, tree: string): Promise<FileWrite[]> {
+    const out = await this.git.raw(['diff-tree', '-r', '--no-renames', '-z', parent, tree]);
+    const fields = out.split('\0').filter((field) => field !== '');
+    const files: FileWrite[] = [];
+    for (let index = 0; index + 1 < fields.length; index += 2) {
+      // ":<old mode> <new mode> <old sha> <new sha> <status>" then the path.
+      const [, newMode, , newSha, status] = fields[index].slice(1).split(' ');
+      const file = fields[index + 1];
+      if (status === 'D') files.push({ path: file, mode: '100644', content: null });
+      else files.push({ path: file, mode: newMode as FileWrite['mode'], content: await this.blob(newSha) });
     }
+    return files;
+  }
+
+  private blob(sha: string): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      execFile('git', ['cat-file', 'blob', sha], { cwd: this.dir, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    });
   }
 
   /** Commits on `head` but not on `base` authored by someone other than the bot. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { BOT_ENVIRONMENT_NAMES, BOT_NAME, botEnvironment } from '../../git/bot-identity.js';
 import { gitWithInput } from '../../git/git-input.js';
-import type { Forge, PullRequest, PullRequestSpec } from '../forge.js';
+import type { BranchWrite, Forge, PullRequest, PullRequestSpec } from '../forge.js';
 import { PULLS_REF_PREFIX, parseRecord, type PullRecord } from './pull-record.js';
 
 const ZERO = '0000000000000000000000000000000000000000';
@@ -42,6 +42,19 @@ export class LocalForge implements Forge {
   /** One record by number, or `null`. */
   async record(number: number): Promise<PullRecord | null> {
     return (await this.stored()).find((stored) => stored.record.number === number)?.record ?? null;
+  }
+
+  async ensureBranch(write: BranchWrite): Promise<void> {
+    const ref = `refs/heads/${write.branch}`;
+    if ((await this.revParse(ref)) === write.commit) return;
+    try {
+      // Bring the commit's objects over from the working clone, then move the branch only if it
+      // is still where the controller last saw it.
+      await this.git.raw(['fetch', '--quiet', '--no-tags', write.objectsDir, write.commit]);
+      await this.git.raw(['update-ref', ref, write.commit, write.expected ?? ZERO]);
+    } catch (error) {
+      throw new Error(`writing branch ${write.branch}`, { cause: error });
+    }
   }
 
   async listPullRequests(prefix: string): Promise<PullRequest[]> {
