@@ -1,0 +1,272 @@
+/** The example catalog rendered: the fields that matter, asserted one by one, and determinism. */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { buildBundle, parseBundle } from '../../core/bundle.js';
+import type { Catalog } from '../../core/catalog.js';
+import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
+import { isPinnedImage } from '../../core/load/resolve-environments.js';
+import { METRICS } from '../../core/metric-names.js';
+import { render, type Rendering } from '../../generators/render.js';
+import type { KubeObject } from '../../generators/validate.js';
+import { PROJECT_ROOT } from '../support/example-repo.js';
+
+// Any shape is fine for reading fields in assertions.
+type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('render on the example catalog', () => {
+  let catalog: Catalog;
+  let rendering: Rendering;
+  const object = (path: string): Any => {
+    const found = rendering.objects.get(path);
+    assert.ok(found, `${path} was not rendered; got ${[...rendering.objects.keys()].join(', ')}`);
+    return found;
+  };
+  const wave = (path: string) => Number(object(path).metadata.annotations['argocd.argoproj.io/sync-wave']);
+
+  before(async () => {
+    catalog = await loadCatalogOrThrow(PROJECT_ROOT);
+    rendering = render(catalog);
+  });
+
+  it('renders one folder per environment plus argocd, one file per object named <kind>-<name>.yaml', () => {
+    assert.deepEqual(rendering.folders, ['argocd', 'dev', 'prod', 'staging']);
+    for (const [path, value] of rendering.objects) {
+      assert.equal(path.split('/')[1], `${value.kind.toLowerCase()}-${value.metadata.name}.yaml`);
+    }
+    assert.deepEqual([...rendering.files.keys()], [...rendering.files.keys()].sort());
+  });
+
+  it('pins the runtime image of the environment and runs serve with the mounted bundle', () => {
+    const deployment = object('prod/deployment-fraud-detector.yaml');
+    const container = deployment.spec.template.spec.containers[0];
+    assert.equal(container.image, catalog.environments.get('prod')!.runtime.image);
+    assert.ok(isPinnedImage(container.image));
+    assert.deepEqual(container.args, ['serve', '--bundle', '/etc/slipway/bundle/bundle.json', '--port', '8080']);
+    assert.deepEqual(container.volumeMounts.find((mount: Any) => mount.name === 'bundle'), { name: 'bundle', mountPath: '/etc/slipway/bundle', readOnly: true });
+    assert.deepEqual(deployment.spec.template.spec.volumes.find((volume: Any) => volume.name === 'bundle'), { name: 'bundle', configMap: { name: 'fraud-detector-bundle' } });
+  });
+
+  it('probes the KServe V2 health endpoints and exposes /metrics on 8080', () => {
+    const pod = object('prod/deployment-fraud-detector.yaml').spec.template;
+    const container = pod.spec.containers[0];
+    assert.equal(container.livenessProbe.httpGet.path, '/v2/health/live');
+    assert.equal(container.readinessProbe.httpGet.path, '/v2/health/ready');
+    assert.equal(container.livenessProbe.httpGet.port, 'http');
+    assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    assert.equal(pod.metadata.annotations['prometheus.io/path'], '/metrics');
+    assert.equal(pod.metadata.annotations['prometheus.io/port'], '8080');
+  });
+
+  it('runs non-root with a read-only root file system and no capabilities', () => {
+    const spec = object('prod/deployment-fraud-detector.yaml').spec.template.spec;
+    assert.equal(spec.securityContext.runAsNonRoot, true);
+    assert.ok(spec.securityContext.runAsUser > 0);
+    assert.equal(spec.securityContext.seccompProfile.type, 'RuntimeDefault');
+    assert.equal(spec.automountServiceAccountToken, false);
+    const security = spec.containers[0].securityContext;
+    assert.equal(security.readOnlyRootFilesystem, true);
+    assert.equal(security.allowPrivilegeEscalation, false);
+    assert.deepEqual(security.capabilities.drop, ['ALL']);
+  });
+
+  it('takes resources from the environment and spreads pods across zones and nodes', () => {
+    const spec = object('prod/deployment-fraud-detector.yaml').spec.template.spec;
+    assert.deepEqual(spec.containers[0].resources, { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '2', memory: '512Mi' } });
+    const keys = spec.topologySpreadConstraints.map((constraint: Any) => constraint.topologyKey);
+    assert.deepEqual(keys, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    for (const constraint of spec.topologySpreadConstraints) {
+      assert.deepEqual(constraint.labelSelector.matchLabels, object('prod/deployment-fraud-detector.yaml').spec.selector.matchLabels);
+    }
+  });
+
+  it('leaves replicas to the autoscaler, whose range is the environment deployment replicas', () => {
+    assert.equal(object('prod/deployment-fraud-detector.yaml').spec.replicas, undefined);
+    for (const env of ['dev', 'staging', 'prod']) {
+      const hpa = object(`${env}/horizontalpodautoscaler-fraud-detector.yaml`);
+      const replicas = catalog.environments.get(env)!.deployments[0].replicas;
+      assert.equal(hpa.spec.minReplicas, replicas.min);
+      assert.equal(hpa.spec.maxReplicas, replicas.max);
+      assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'fraud-detector' });
+      assert.equal(hpa.spec.metrics[0].resource.target.averageUtilization, 70);
+    }
+    assert.equal(object('prod/horizontalpodautoscaler-fraud-detector.yaml').spec.maxReplicas, 40);
+  });
+
+  it('never restarts pods on a bundle change: no checksum in the pod template', () => {
+    const annotations = object('staging/deployment-fraud-detector.yaml').spec.template.metadata.annotations;
+    assert.deepEqual(Object.keys(annotations).filter((key) => /checksum|bundle/i.test(key)), []);
+  });
+
+  it('budgets disruptions one pod at a time over the runtime pods', () => {
+    const pdb = object('dev/poddisruptionbudget-fraud-detector.yaml');
+    assert.equal(pdb.spec.maxUnavailable, 1);
+    assert.equal(pdb.spec.minAvailable, undefined);
+    assert.deepEqual(pdb.spec.selector.matchLabels, object('dev/deployment-fraud-detector.yaml').spec.selector.matchLabels);
+  });
+
+  it('admits only port 8080 in, and only DNS and Redis out', () => {
+    const policy = object('prod/networkpolicy-fraud-detector.yaml');
+    assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
+    assert.deepEqual(policy.spec.ingress, [{ ports: [{ port: 8080, protocol: 'TCP' }] }]);
+    const egressPorts = policy.spec.egress.flatMap((rule: Any) => rule.ports.map((port: Any) => `${port.protocol}/${port.port}`));
+    assert.deepEqual(egressPorts, ['UDP/53', 'TCP/53', 'TCP/6379']);
+  });
+
+  it('puts the bundle from core/bundle.ts into the ConfigMap, canary included where declared', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const text = object(`${env}/configmap-fraud-detector-bundle.yaml`).data['bundle.json'];
+      assert.deepEqual(parseBundle(JSON.parse(text), env), JSON.parse(JSON.stringify(buildBundle(catalog, env, 'fraud-detector'))));
+    }
+    const staging = parseBundle(JSON.parse(object('staging/configmap-fraud-detector-bundle.yaml').data['bundle.json']), 'staging');
+    assert.deepEqual(staging.versions.map((version) => [version.role, version.version, version.weight]), [
+      ['stable', '1.4.0', 90],
+      ['canary', '2.0.0', 10],
+    ]);
+    assert.match(staging.versions[1].artifact.sha256, /^[a-f0-9]{64}$/);
+  });
+
+  it('lands ConfigMaps and NetworkPolicies before Deployments, and the Namespace first', () => {
+    assert.ok(wave('prod/namespace-ml-prod.yaml') < wave('prod/serviceaccount-slipway-controller.yaml'));
+    assert.ok(wave('prod/configmap-fraud-detector-bundle.yaml') < wave('prod/deployment-fraud-detector.yaml'));
+    assert.ok(wave('prod/networkpolicy-fraud-detector.yaml') < wave('prod/deployment-fraud-detector.yaml'));
+    assert.ok(wave('prod/deployment-fraud-detector.yaml') < wave('prod/horizontalpodautoscaler-fraud-detector.yaml'));
+    assert.ok(wave('dev/deployment-fraud-detector.yaml') < wave('dev/job-train-fraud-detector-t1.yaml'));
+    for (const [path, value] of rendering.objects) {
+      assert.ok(value.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined, `${path} has no sync wave`);
+    }
+  });
+
+  it('scrapes the runtime Service on its http port at /metrics', () => {
+    const monitor = object('prod/servicemonitor-fraud-detector.yaml');
+    assert.deepEqual(monitor.spec.selector.matchLabels, object('prod/service-fraud-detector.yaml').spec.selector);
+    assert.equal(monitor.spec.endpoints[0].port, 'http');
+    assert.equal(monitor.spec.endpoints[0].path, '/metrics');
+    assert.equal(object('prod/service-fraud-detector.yaml').spec.ports[0].port, 8080);
+  });
+
+  it('alerts on the RolloutPolicy SLOs with its thresholds and window', () => {
+    const rules = object('prod/prometheusrule-fraud-detector.yaml').spec.groups.find((group: Any) => group.name === 'fraud-detector-slo').rules;
+    const errorRate = rules.find((rule: Any) => rule.alert === 'SlipwayErrorRateHigh');
+    assert.match(errorRate.expr, new RegExp(`rate\\(${METRICS.predictionErrors}\\{namespace="ml-prod", model="fraud-detector"\\}\\[10m\\]\\)`));
+    assert.match(errorRate.expr, / > 0\.05 /);
+    assert.match(errorRate.expr, / >= 500$/);
+    const latency = rules.find((rule: Any) => rule.alert === 'SlipwayLatencyP99High');
+    assert.match(latency.expr, new RegExp(`^histogram_quantile\\(0\\.99, sum by \\(model, version, le\\) \\(rate\\(${METRICS.requestDuration}_bucket`));
+    assert.match(latency.expr, / > 0\.01 /);
+    assert.equal(latency.labels.severity, 'critical');
+    assert.equal(errorRate.for, '1m');
+  });
+
+  it('alerts on drift per feature at the DriftPolicy warn and act levels, and on score PSI', () => {
+    const rules = object('prod/prometheusrule-fraud-detector.yaml').spec.groups.find((group: Any) => group.name === 'fraud-detector-drift').rules;
+    const numericAct = rules.find((rule: Any) => rule.alert === 'SlipwayFeatureDriftAction' && rule.labels.slipway_input_type === 'numeric');
+    assert.match(numericAct.expr, new RegExp(`max by \\(model, version, feature\\) \\(${METRICS.featurePsi}\\{`));
+    assert.match(numericAct.expr, /feature=~"[^"]*transaction-features:amount[^"]*"/);
+    assert.doesNotMatch(numericAct.expr, /merchant_category/);
+    assert.match(numericAct.expr, / > 0\.2 /);
+    assert.match(numericAct.expr, new RegExp(`${METRICS.driftWindowSamples}\\{[^}]*\\}\\) >= 500$`));
+    assert.equal(numericAct.for, '2h');
+    const categoricalWarn = rules.find((rule: Any) => rule.alert === 'SlipwayFeatureDriftWarning' && rule.labels.slipway_input_type === 'categorical');
+    assert.match(categoricalWarn.expr, /merchant_category/);
+    assert.match(categoricalWarn.expr, / > 0\.1 /);
+    assert.equal(categoricalWarn.labels.severity, 'warning');
+    const scoreAct = rules.find((rule: Any) => rule.alert === 'SlipwayScoreDriftAction');
+    assert.match(scoreAct.expr, new RegExp(`${METRICS.scorePsi}\\{namespace="ml-prod", model="fraud-detector"\\}\\) > 0\\.2`));
+    // Every metric a rule reads is one the runtime exports.
+    const known = new Set(Object.values(METRICS));
+    for (const rule of rules) {
+      for (const name of rule.expr.match(/slipway_[a-z0-9_]+/g)) assert.ok(known.has(name.replace(/_(bucket|count|sum)$/, '')), `${name} is not in core/metric-names.ts`);
+    }
+  });
+
+  it('renders no SLO group where the deployment has no RolloutPolicy', () => {
+    const groups = object('dev/prometheusrule-fraud-detector.yaml').spec.groups.map((group: Any) => group.name);
+    assert.deepEqual(groups, ['fraud-detector-drift']);
+  });
+
+  it('trains once, in the first environment, in a Job named after the trigger id', () => {
+    const triggerId = catalog.models.get('fraud-detector')!.training.triggerId;
+    const job = object(`dev/job-train-fraud-detector-${triggerId}.yaml`);
+    assert.equal(job.metadata.name, `train-fraud-detector-${triggerId}`);
+    assert.equal(job.metadata.labels['slipway.dev/trigger-id'], triggerId);
+    assert.deepEqual(job.spec.template.spec.containers[0].args, ['train', 'fraud-detector']);
+    assert.equal(job.spec.template.spec.containers[0].image, catalog.project.images.runtime);
+    assert.equal(job.spec.ttlSecondsAfterFinished, undefined);
+    const jobs = [...rendering.objects.values()].filter((value) => value.kind === 'Job');
+    assert.equal(jobs.length, 1, 'training must render into exactly one environment');
+    const cron = object('dev/cronjob-train-fraud-detector.yaml');
+    assert.equal(cron.spec.schedule, '0 3 * * 1');
+    assert.equal(cron.spec.concurrencyPolicy, 'Forbid');
+  });
+
+  it('materializes each online feature view the deployed versions read', () => {
+    const crons = [...rendering.objects.keys()].filter((path) => path.startsWith('prod/cronjob-materialize-'));
+    assert.deepEqual(crons, ['prod/cronjob-materialize-behavioral-features.yaml', 'prod/cronjob-materialize-transaction-features.yaml', 'prod/cronjob-materialize-user-features.yaml']);
+    const args = object('prod/cronjob-materialize-user-features.yaml').spec.jobTemplate.spec.template.spec.containers[0].args;
+    assert.deepEqual(args, ['materialize', '--env', 'prod', '--view', 'user-features']);
+  });
+
+  it('gives the controller read-only RBAC: its own Lease, and Argo CD Applications', () => {
+    const role = object('prod/role-slipway-controller.yaml');
+    assert.deepEqual(role.rules, [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['slipway-controller'], verbs: ['get', 'update'] },
+    ]);
+    const reader = object('argocd/role-slipway-controller-prod.yaml');
+    assert.equal(reader.metadata.namespace, 'argocd');
+    assert.deepEqual(reader.rules, [{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list', 'watch'] }]);
+    const binding = object('argocd/rolebinding-slipway-controller-prod.yaml');
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'slipway-controller', namespace: 'ml-prod' }]);
+    const controller = object('prod/deployment-slipway-controller.yaml').spec.template.spec;
+    assert.equal(controller.serviceAccountName, 'slipway-controller');
+    assert.equal(controller.containers[0].image, catalog.project.images.controller);
+    assert.deepEqual(controller.containers[0].args, ['controller', '--watch', '--env', 'prod']);
+  });
+
+  it('points one Argo CD Application per environment at dist/<env>, with its sync options', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const app = object(`argocd/application-slipway-${env}.yaml`);
+      assert.equal(app.spec.source.path, `dist/${env}`);
+      assert.equal(app.spec.source.repoURL, catalog.project.repository.url);
+      assert.equal(app.spec.source.targetRevision, catalog.project.repository.branch);
+      assert.equal(app.spec.destination.namespace, catalog.environments.get(env)!.cluster.namespace);
+      assert.equal(app.spec.project, 'ml-platform');
+      assert.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true });
+      assert.ok(app.spec.syncPolicy.syncOptions.includes('PruneLast=true'));
+      assert.ok(app.spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'));
+    }
+    const root = object('argocd/application-slipway.yaml');
+    assert.equal(root.spec.source.path, 'dist/argocd');
+    const project = object('argocd/appproject-ml-platform.yaml');
+    assert.deepEqual(project.spec.sourceRepos, [catalog.project.repository.url]);
+    assert.deepEqual(project.spec.destinations.map((destination: Any) => destination.namespace), ['ml-dev', 'ml-staging', 'ml-prod']);
+  });
+
+  it('enforces the restricted Pod Security Standard on the namespace', () => {
+    assert.equal(object('prod/namespace-ml-prod.yaml').metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
+    assert.equal(object('prod/namespace-ml-prod.yaml').metadata.namespace, undefined);
+  });
+
+  it('is byte-identical when rendered twice, even from a freshly loaded catalog', async () => {
+    const again = render(await loadCatalogOrThrow(PROJECT_ROOT));
+    assert.deepEqual([...again.files.keys()], [...rendering.files.keys()]);
+    for (const [path, text] of rendering.files) assert.equal(again.files.get(path), text, path);
+  });
+
+  it('writes YAML that reads back as the very objects it rendered, with no timestamps', () => {
+    for (const [path, text] of rendering.files) {
+      assert.deepEqual(parse(text, { version: '1.1' }), rendering.objects.get(path) as KubeObject, path);
+      assert.deepEqual(parse(text), rendering.objects.get(path) as KubeObject, path);
+      assert.doesNotMatch(text, /creationTimestamp|\d{4}-\d\d-\d\dT\d\d:/, path);
+    }
+  });
+
+  it('renders one environment alone with --env, without the argocd folder', () => {
+    const only = render(catalog, { environment: 'staging' });
+    assert.deepEqual(only.folders, ['staging']);
+    assert.equal(only.complete, false);
+    assert.ok([...only.files.keys()].every((path) => path.startsWith('staging/')));
+    assert.equal(only.files.get('staging/deployment-fraud-detector.yaml'), rendering.files.get('staging/deployment-fraud-detector.yaml'));
+  });
+});
