@@ -39,8 +39,8 @@ export const command: Command = {
 usage: slipway init <dir> [--name NAME] [--owner TEAM]
 
 Creates a Slipway repository in <dir> (which must be new or empty): slipway.yaml, an entity and a
-feature view, a model card, dev/staging/prod environments, promotion, rollout and drift policies,
-the GitHub workflows, .github/CODEOWNERS, .npmrc, .gitignore, a README and the rendered dist/.
+feature view, a model card, dev/staging/prod environments, promotion, rollout, drift and guardrail
+policies, the GitHub workflows, .github/CODEOWNERS, .npmrc, .gitignore, a README and dist/.
 It validates, renders and passes 'render --check' and 'codeowners --check' as it is.
   --name NAME    project name, a DNS-1123 label of at most ${NAME_MAX_LENGTH} characters (default: <dir>'s name)
   --owner TEAM   team that owns every document (default: ml-platform)`,

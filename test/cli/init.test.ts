@@ -45,6 +45,7 @@ test('init scaffolds a repository that loads as a valid catalog of every kind', 
   assert.ok(catalog.promotionPolicies.size >= 1);
   assert.equal(catalog.rolloutPolicies.size, 1);
   assert.equal(catalog.driftPolicies.size, 1);
+  assert.deepEqual([...catalog.guardrailPolicies.keys()].sort(), ['every-environment', 'production-guardrails']);
 });
 
 test('init writes the workflows, .npmrc, .gitignore and package.json, with dot-files renamed and names filled in', async (t) => {
