@@ -30,6 +30,8 @@ describe('drift through Prometheus', () => {
     });
     started = await startFixtureRuntime('dev', withProfile, { onlineStore: null });
     prometheus = await startPrometheus([`127.0.0.1:${started.runtime.port}`]);
+    // Prometheus listens before it is ready and answers 503 (not JSON) until then.
+    await eventually(async () => (await fetch(`${prometheus.url}/-/ready`).catch(() => null))?.status === 200, 30_000, 'Prometheus becoming ready');
     await prometheus.waitForTargetsUp();
   });
 
@@ -47,13 +49,12 @@ describe('drift through Prometheus', () => {
       assert.equal(response.status, 200);
     }
     const amount = 'slipway_feature_psi{model="fraud-detector",version="2.0.0",feature="transaction-features:amount"}';
-    await eventually(async () => (await prometheus.query(amount)).length === 1, 20_000, 'Prometheus scraping the drift gauge');
+    // Wait for a scrape taken after the last request, so every value below covers all 200.
+    await eventually(async () => (await prometheus.query('slipway_drift_window_samples{version="2.0.0"}'))[0]?.value[1] === '200', 20_000, 'Prometheus scraping the full window');
     const [drifted] = await prometheus.query(amount);
     assert.ok(Number(drifted.value[1]) > 0.2, `amount PSI ${drifted.value[1]}`);
     const [stable] = await prometheus.query('slipway_feature_psi{feature="transaction-features:merchant_category"}');
     assert.ok(Number(stable.value[1]) < 0.05, `merchant_category PSI ${stable.value[1]}`);
-    const [samples] = await prometheus.query('slipway_drift_window_samples{version="2.0.0"}');
-    assert.equal(Number(samples.value[1]), 200);
     const scorePsi = await prometheus.query('slipway_score_psi{version="2.0.0"}');
     assert.equal(scorePsi.length, 1);
     const [info] = await prometheus.query('slipway_model_info{model="fraud-detector"}');
