@@ -89,6 +89,6 @@ function buildChart(app: App, catalog: Catalog, environment: Environment): Chart
   try {
     return new EnvironmentChart(app, environment.name, { catalog, environment });
   } catch (error) {
-    throw new Error(`rendering environment '${environment.name}'`, { cause: error });
+    throw new Error(`rendering environment '${environment.name}': ${(error as Error).message}`, { cause: error });
   }
 }

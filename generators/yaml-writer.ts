@@ -77,7 +77,8 @@ function literalBlock(text: string, indent: string): string {
   if (/^[ \n]|[\r\t\u0000-\u0008\u000b-\u001f\u007f]| \n/.test(text) || text.endsWith(' ')) return JSON.stringify(text);
   const trailing = /\n*$/.exec(text)![0].length;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
-  const body = trailing === 0 ? text : text.slice(0, text.length - (trailing === 1 ? 1 : 0));
+  // The writer ends the line itself, which stands for the last newline.
+  const body = trailing === 0 ? text : text.slice(0, -1);
   const lines = body.split('\n').map((line) => (line === '' ? '' : `${indent}${line}`));
   return `|${chomp}\n${lines.join('\n')}`;
 }

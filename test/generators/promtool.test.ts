@@ -1,0 +1,55 @@
+/** Every rendered PrometheusRule passes `promtool check rules` (the real one, from Debian's prometheus). */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import type { Catalog, Environment } from '../../core/catalog.js';
+import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
+import { render } from '../../generators/render.js';
+import { PROJECT_ROOT } from '../support/example-repo.js';
+import { requireBinary } from '../support/processes.js';
+
+async function checkRules(catalog: Catalog): Promise<number> {
+  requireBinary('promtool', 'prometheus');
+  const dir = await mkdtemp(path.join(tmpdir(), 'slipway-promtool-'));
+  try {
+    let checked = 0;
+    for (const [file, object] of render(catalog).objects) {
+      if (object.kind !== 'PrometheusRule') continue;
+      const rules = path.join(dir, file.replace('/', '-'));
+      await writeFile(rules, stringify({ groups: (object.spec as { groups: unknown }).groups }));
+      const run = spawnSync('promtool', ['check', 'rules', rules], { encoding: 'utf8' });
+      assert.equal(run.status, 0, `promtool rejected ${file}:\n${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, /SUCCESS: \d+ rules found/);
+      checked++;
+    }
+    return checked;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('promtool check rules', () => {
+  it('passes every PrometheusRule of the example (dev, staging with a canary, prod)', async () => {
+    assert.equal(await checkRules(await loadCatalogOrThrow(PROJECT_ROOT)), 3);
+  });
+
+  it('passes rules with a shadow version and a policy whose thresholds need float care', async () => {
+    const catalog = await loadCatalogOrThrow(PROJECT_ROOT);
+    const prod = catalog.environments.get('prod')!;
+    const shadowed = { ...prod, deployments: [{ ...prod.deployments[0], shadow: { version: '2.0.0' } }] } as Environment;
+    const rollout = catalog.rolloutPolicies.get('fraud-canary')!;
+    const checks = rollout.analysis.checks.map((check) => (check.metric === 'error-rate' ? { ...check, maxFraction: 0.1 + 0.2 } : check));
+    const changed = {
+      ...catalog,
+      environments: new Map([...catalog.environments].map(([name, env]) => [name, name === 'prod' ? shadowed : env])),
+      rolloutPolicies: new Map([['fraud-canary', { ...rollout, analysis: { ...rollout.analysis, checks } }]]),
+    } as Catalog;
+    assert.equal(await checkRules(changed), 3);
+    const expr = (render(changed).objects.get('prod/prometheusrule-fraud-detector.yaml')!.spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups[0].rules[0].expr;
+    assert.match(expr, / > 0\.3 /, 'float noise (0.30000000000000004) must not reach the rule');
+  });
+});
