@@ -1,6 +1,6 @@
 /** `slipway validate` as a user and a CI job meet it: exit codes, formats, no stack traces. */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { copyExampleRepo } from '../support/example-repo.js';
@@ -57,6 +57,19 @@ describe('slipway validate', () => {
     const run = await runCli(['validate', '/nonexistent/repo']);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /not a directory/);
+  });
+
+  it('reports a hand-edited dist/ file as a guardrail problem', async () => {
+    const repo = await copyExampleRepo();
+    try {
+      const [file] = (await readdir(path.join(repo.root, 'dist', 'prod'))).filter((name) => name.endsWith('.yaml'));
+      await appendFile(path.join(repo.root, 'dist', 'prod', file), '# edited by hand\n');
+      const run = await runCli(['validate', repo.root]);
+      assert.equal(run.code, 1);
+      assert.equal(run.stdout.trim(), `dist/prod/${file}:1:1: guardrail 'every-environment': differs from what the catalog renders; run 'slipway render' and commit the result [guardrail]`);
+    } finally {
+      await repo.dispose();
+    }
   });
 
   it('exits 2 for an unknown command', async () => {
