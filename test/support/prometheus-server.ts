@@ -41,6 +41,7 @@ export async function startPrometheus(targets: readonly string[], scrapeInterval
   ]);
   await waitForPort(port, child, 20_000);
   const url = `http://127.0.0.1:${port}`;
+  await waitForReady(url, 30_000);
   const query = async (promql: string) => {
     const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
     const body = (await response.json()) as { status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] }; error?: string };
@@ -65,4 +66,15 @@ export async function startPrometheus(targets: readonly string[], scrapeInterval
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+// Prometheus listens before it can answer queries (it answers 503 while the TSDB opens).
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ready = await fetch(`${url}/-/ready`).then((response) => response.ok, () => false);
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`prometheus at ${url} not ready within ${timeoutMs} ms`);
 }
