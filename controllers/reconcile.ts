@@ -271,10 +271,11 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
       log('wrote proposal branch', { branch: proposal.branch, commit, base: baseSha });
     }
   }
-  const body = renderBody(proposal, { baseSha, changes, renderedFiles: rendered, notes, links: [] });
-  const { pr, created, updated } = await forge.ensurePullRequest({ branch: proposal.branch, base: context.base, title: proposal.title, body, labels: proposal.labels });
   const previous = open === null ? null : parseMarker(open.body);
-  const next = markerFor(proposal);
+  const next = markerFor(proposal, { baseSha, notes });
+  // Same verdicts, base and notes: keep the body as it is rather than churn it with new figures.
+  const body = previous?.basis === next.basis && open !== null ? open.body : renderBody(proposal, { baseSha, changes, renderedFiles: rendered, notes, links: [] });
+  const { pr, created, updated } = await forge.ensurePullRequest({ branch: proposal.branch, base: context.base, title: proposal.title, body, labels: proposal.labels });
   if (!created && previous !== null && previous.fingerprint !== next.fingerprint) {
     const lines = describeChanges(previous, next);
     await forge.comment(pr.number, `Updated this PR because the evidence changed:\n\n${lines.map((line) => `- ${line}`).join('\n') || '- the proposed change itself'}`);

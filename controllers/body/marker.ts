@@ -11,6 +11,8 @@ export interface ProposalMarker {
   readonly key: string;
   readonly subject: string;
   readonly fingerprint: string;
+  /** Fingerprint plus base commit and notes: while it holds, the PR body is left as it is. */
+  readonly basis?: string;
   readonly version?: string;
   readonly rollsBack?: string;
   /** Evidence row name → observed figure, to say what changed on the next update. */
@@ -20,8 +22,11 @@ export interface ProposalMarker {
 const PREFIX = '<!-- slipway:proposal ';
 const SUFFIX = ' -->';
 
-/** The marker of a proposal; the fingerprint covers the edits, the subject and each row's verdict. */
-export function markerFor(proposal: Proposal): ProposalMarker {
+/**
+ * The marker of a proposal. The fingerprint covers the edits, the subject and each row's verdict,
+ * not the figures themselves: metrics wobble between runs, and a PR must not churn with them.
+ */
+export function markerFor(proposal: Proposal, context: { readonly baseSha: string; readonly notes: readonly string[] } | null = null): ProposalMarker {
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ subject: proposal.subject, edits: proposal.edits, verdicts: proposal.evidence.map((row) => [row.name, row.pass]) }))
     .digest('hex')
@@ -32,6 +37,7 @@ export function markerFor(proposal: Proposal): ProposalMarker {
     key: proposal.key,
     subject: proposal.subject,
     fingerprint,
+    ...(context === null ? {} : { basis: createHash('sha256').update(JSON.stringify([fingerprint, context.baseSha, context.notes])).digest('hex').slice(0, 16) }),
     ...(proposal.version !== undefined ? { version: proposal.version } : {}),
     ...(proposal.rollsBack !== undefined ? { rollsBack: proposal.rollsBack } : {}),
     evidence,

@@ -49,7 +49,7 @@ export function renderBody(proposal: Proposal, context: BodyContext): string {
     `- Generated from base \`${context.baseSha.slice(0, 12)}\`, proposal key \`${proposal.key}\`.`,
   );
   for (const link of context.links) parts.push(`- [${link.title}](${link.url})`);
-  parts.push('', formatMarker(markerFor(proposal)), '');
+  parts.push('', formatMarker(markerFor(proposal, context)), '');
   return parts.join('\n');
 }
 
