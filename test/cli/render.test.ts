@@ -1,0 +1,134 @@
+/** `slipway render` and `render --check` as a user and CI meet them: exit codes, listings, nothing written on failure. */
+import assert from 'node:assert/strict';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../support/cli.js';
+import { copyExampleRepo } from '../support/example-repo.js';
+
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const folder of await readdir(dir).catch(() => [] as string[])) {
+    for (const file of await readdir(path.join(dir, folder))) files.set(`${folder}/${file}`, await readFile(path.join(dir, folder, file), 'utf8'));
+  }
+  return files;
+}
+
+describe('slipway render', () => {
+  let repo: { root: string; dispose: () => Promise<void> };
+  before(async () => {
+    repo = await copyExampleRepo();
+  });
+  after(() => repo.dispose());
+
+  it('finds the committed dist/ of the example up to date', async () => {
+    const run = await runCli(['render', repo.root, '--check']);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stderr, /up to date \(\d+ files/);
+  });
+
+  it('--check exits 1 listing stale, missing and extra files, and writes nothing', async () => {
+    const dist = path.join(repo.root, 'dist');
+    await writeFile(path.join(dist, 'prod/service-fraud-detector.yaml'), 'hand edit\n');
+    await rm(path.join(dist, 'dev/namespace-ml-dev.yaml'));
+    await writeFile(path.join(dist, 'staging/deployment-old-model.yaml'), 'kind: Deployment\n');
+    const before = await snapshot(dist);
+    const run = await runCli(['render', repo.root, '--check']);
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.stdout.trim().split('\n'), [
+      'missing  dist/dev/namespace-ml-dev.yaml',
+      'stale    dist/prod/service-fraud-detector.yaml',
+      'extra    dist/staging/deployment-old-model.yaml',
+    ]);
+    assert.match(run.stderr, /out of date; run 'slipway render'/);
+    assert.deepEqual(await snapshot(dist), before);
+  });
+
+  it('rewrites what differs, removes files of objects that no longer exist, then --check passes', async () => {
+    const run = await runCli(['render', repo.root]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\n'), [
+      'added    dist/dev/namespace-ml-dev.yaml',
+      'updated  dist/prod/service-fraud-detector.yaml',
+      'removed  dist/staging/deployment-old-model.yaml',
+    ]);
+    assert.equal((await runCli(['render', repo.root, '--check'])).code, 0);
+    const again = await runCli(['render', repo.root]);
+    assert.equal(again.stdout, '', 'a second render changes nothing');
+  });
+
+  it('renders a removed object away: dropping the drift policy removes the alert rules', async () => {
+    const dev = path.join(repo.root, 'environments/dev.yaml');
+    const original = await readFile(dev, 'utf8');
+    await writeFile(dev, original.replace('      drift: fraud-drift\n', ''));
+    try {
+      const run = await runCli(['render', repo.root, '--env', 'dev']);
+      assert.equal(run.code, 0, run.stderr);
+      // The bundle loses its drift window settings too.
+      assert.equal(run.stdout, 'updated  dist/dev/configmap-fraud-detector-bundle.yaml\nremoved  dist/dev/prometheusrule-fraud-detector.yaml\n');
+      const left = [...(await snapshot(path.join(repo.root, 'dist'))).keys()];
+      assert.ok(!left.includes('dev/prometheusrule-fraud-detector.yaml'));
+      assert.ok(left.includes('prod/prometheusrule-fraud-detector.yaml'), '--env dev leaves other environments alone');
+    } finally {
+      await writeFile(dev, original);
+      await runCli(['render', repo.root]);
+    }
+  });
+
+  it('exits 2 on a usage error and 1 on an unknown environment', async () => {
+    assert.equal((await runCli(['render', '--bogus'])).code, 2);
+    const run = await runCli(['render', repo.root, '--env', 'qa']);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, "slipway: environment 'qa' is not in the catalog (it has dev, staging, prod)\n");
+  });
+});
+
+describe('slipway render on a repository with a mistake', () => {
+  const cases: [string, string, (text: string) => string, RegExp][] = [
+    ['an artifact without sha256', 'catalog/models/fraud-detector.yaml', (text) => text.replace(/\n {4}sha256: 9d3a[0-9a-f]+/, ''), /environments\/dev\.yaml:\d+:\d+: spec\.deployments\[0\]\.stable: version 2\.0\.0 of 'fraud-detector' has no artifact sha256/],
+    ['replicas.min above replicas.max', 'environments/prod.yaml', (text) => text.replace('replicas: { min: 4, max: 40 }', 'replicas: { min: 50, max: 40 }'), /environments\/prod\.yaml:\d+:\d+: spec\.deployments\[0\]\.replicas\.min: replicas\.min \(50\) must not exceed replicas\.max \(40\)/],
+    ['a quantity that does not parse', 'environments/prod.yaml', (text) => text.replace('cpu: 500m', 'cpu: lots'), /environments\/prod\.yaml:\d+:\d+: spec\.runtime\.resources\.requests\.cpu/],
+    ['a label Kubernetes rejects', 'catalog/models/fraud-detector.yaml', (text) => text.replace('  owner: fraud-prevention\n', '  owner: fraud-prevention\n  labels: { team: "fraud prevention" }\n'), /catalog\/models\/fraud-detector\.yaml:\d+:\d+: metadata\.labels\.team: label value 'fraud prevention' may hold only/],
+  ];
+
+  for (const [what, file, change, expected] of cases) {
+    it(`reports ${what} with file and field, no stack trace, and writes nothing`, async () => {
+      const repo = await copyExampleRepo();
+      try {
+        const target = path.join(repo.root, file);
+        const original = await readFile(target, 'utf8');
+        const changed = change(original);
+        assert.notEqual(changed, original, 'the test must change the file');
+        await writeFile(target, changed);
+        const before = await snapshot(path.join(repo.root, 'dist'));
+        const run = await runCli(['render', repo.root]);
+        assert.equal(run.code, 1, run.stdout + run.stderr);
+        assert.match(run.stderr, expected);
+        assert.doesNotMatch(run.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
+        assert.deepEqual(await snapshot(path.join(repo.root, 'dist')), before, 'dist/ must be untouched');
+      } finally {
+        await repo.dispose();
+      }
+    });
+  }
+
+  it('reports a training Job name over 63 characters at the trigger id, and writes nothing', async () => {
+    const repo = await copyExampleRepo();
+    try {
+      // A long but valid model name (48 characters) plus a 16-character trigger id.
+      const long = 'fraud-detector-for-card-not-present-transactions';
+      for (const file of ['catalog/models/fraud-detector.yaml', 'environments/dev.yaml', 'environments/staging.yaml', 'environments/prod.yaml']) {
+        const target = path.join(repo.root, file);
+        await writeFile(target, (await readFile(target, 'utf8')).replaceAll('fraud-detector', long).replace('triggerId: t1', 'triggerId: retrain-20241220'));
+      }
+      const before = await snapshot(path.join(repo.root, 'dist'));
+      const run = await runCli(['render', repo.root]);
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.match(run.stderr, new RegExp(`catalog/models/fraud-detector\\.yaml:\\d+:\\d+: spec\\.training\\.triggerId: the training Job 'train-${long}-retrain-20241220' would be 71 characters; Kubernetes allows 63`));
+      assert.match(run.stderr, new RegExp(`metadata\\.name: the training CronJob 'train-${long}' would be 54 characters; Kubernetes allows 52`));
+      assert.deepEqual(await snapshot(path.join(repo.root, 'dist')), before);
+    } finally {
+      await repo.dispose();
+    }
+  });
+});
