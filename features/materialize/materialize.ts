@@ -286,6 +286,16 @@ async function runWorkers(options: MaterializeOptions, plan: SourcePlan, totalBy
     if (carry.length > 0) await dispatch(carry, line, 0);
     await Promise.all(perWorker.flat());
     if (failure !== null) throw failure;
+    // Workers hold the latest rows per entity across chunks; write out what they still hold.
+    await Promise.all(
+      workers.map((worker) => {
+        const flushId = id++;
+        const done = new Promise<void>((resolve, reject) => inFlight.set(flushId, { resolve, reject }));
+        worker.postMessage({ id: flushId, flush: true, firstLine: 0, bytes: new ArrayBuffer(0), header });
+        return done;
+      }),
+    );
+    if (failure !== null) throw failure;
     return totals;
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));

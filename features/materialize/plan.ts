@@ -30,9 +30,10 @@ export interface SourcePlan {
   readonly onBadRow: OnBadRow;
 }
 
-/** A chunk of whole lines for a worker. */
+/** A chunk of whole lines for a worker, or (`flush`) the order to write what it still holds. */
 export interface ChunkMessage {
   readonly id: number;
+  readonly flush?: boolean;
   readonly firstLine: number;
   readonly bytes: ArrayBuffer;
   /** The CSV header line, needed to map columns. */
