@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiObject, App, Chart } from 'cdk8s';
@@ -24,6 +24,7 @@ for (const part of ['slipway.yaml', 'catalog', 'environments', 'policies']) awai
 
 try {
   const large = cliRender(synthetic);
+  const largeCheck = cliRender(synthetic, '--check');
   const small = cliRender(example);
   const largeObjects = await objectCount(synthetic);
   const exampleWarm = await inProcess(example);
@@ -33,20 +34,26 @@ try {
   console.log(table([
     ['case', 'objects', 'wall ms', 'objects/s', 'vs baseline'],
     ['plain ApiObject synthesis, same count (baseline, in-process)', String(largeObjects), fmt(baselineMs), fmt(largeObjects / (baselineMs / 1000)), '1.00x'],
-    ['300-model catalog: slipway render, new process', String(largeObjects), fmt(large), fmt(largeObjects / (large / 1000)), `${(large / baselineMs).toFixed(2)}x`],
+    ['300-model catalog: slipway render into an empty dist/, new process', String(largeObjects), fmt(large), fmt(largeObjects / (large / 1000)), `${(large / baselineMs).toFixed(2)}x`],
+    ['300-model catalog: slipway render --check (load, render, validate, compare)', String(largeObjects), fmt(largeCheck), fmt(largeObjects / (largeCheck / 1000)), `${(largeCheck / baselineMs).toFixed(2)}x`],
     ['example: slipway render, new process', String(exampleWarm.objects), fmt(small), fmt(exampleWarm.objects / (small / 1000)), '-'],
     ['example: load + render + validate after start-up', String(exampleWarm.objects), fmt(exampleWarm.ms), fmt(exampleWarm.objects / (exampleWarm.ms / 1000)), '-'],
   ]));
-  console.log(`bar: 300-model catalog < 5000 ms wall (${large < 5000 ? 'met' : 'MISSED'}); example < 1000 ms after start-up (${exampleWarm.ms < 1000 ? 'met' : 'MISSED'})`);
+  console.log(`load average while measuring: ${loadavg().map((value) => value.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
+  console.log(`bar: 300-model catalog renders and validates < 5000 ms wall: --check ${largeCheck < 5000 ? 'met' : 'MISSED'}, fresh write ${large < 5000 ? 'met' : 'MISSED'}; example < 1000 ms after start-up ${exampleWarm.ms < 1000 ? 'met' : 'MISSED'}`);
 } finally {
   await rm(synthetic, { recursive: true, force: true });
   await rm(example, { recursive: true, force: true });
 }
 
-/** Wall milliseconds of a whole `slipway render <root>` process. */
-function cliRender(root: string): number {
+/**
+ * Wall milliseconds of a whole `slipway render <root>` process. Creating ~7,800 new files is
+ * mostly kernel time on this machine (~0.5 ms each), so a fresh write is reported apart from
+ * `--check`, which does everything else (start-up, load, render, validate, read and compare).
+ */
+function cliRender(root: string, ...flags: string[]): number {
   const started = performance.now();
-  const run = spawnSync(process.execPath, [CLI, 'render', root], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [CLI, 'render', root, ...flags], { encoding: 'utf8' });
   const ms = performance.now() - started;
   if (run.status !== 0) throw new Error(`slipway render ${root} failed: ${run.stderr}`);
   return ms;
