@@ -45,6 +45,8 @@ export interface ReconcileOptions {
   readonly metricsFor?: (env: Environment) => MetricsSource | null;
   /** Cluster status; without it the Argo CD gate is skipped and the PR says so. */
   readonly cluster?: ClusterSource | null;
+  /** Only proposals targeting these environments (one controller per environment); all when absent. */
+  readonly environments?: ReadonlySet<string>;
   readonly now?: () => number;
   readonly log?: Log;
 }
@@ -88,7 +90,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const catalog = loaded.catalog;
   const report: ReconcileReport = { baseSha, proposals: [], waiting: [], rejected: [], superseded: [], problems: [] };
   const pulls = await options.forge.listPullRequests(BRANCH_PREFIX);
-  const decisions = await decide(catalog, workspace, baseSha, options, now(), rolledBackByTarget(pulls), report);
+  const wanted = (key: string) => options.environments === undefined || options.environments.has(key.split('/')[2]);
+  const decisions = (await decide(catalog, workspace, baseSha, options, now(), rolledBackByTarget(pulls), report)).filter((decision) =>
+    wanted(decision.kind === 'propose' ? decision.proposal.key : decision.key),
+  );
   const proposals: Proposal[] = [];
   for (const decision of decisions) {
     if (decision.kind === 'propose') proposals.push(decision.proposal);
@@ -111,11 +116,13 @@ async function decide(catalog: Catalog, workspace: Workspace, baseSha: string, o
   const histories = new DeploymentHistories(workspace, baseSha);
   const retrainProposed = new Set<string>();
   for (const env of environmentsInPromotionOrder(catalog)) {
+    const mine = options.environments === undefined || options.environments.has(env.name);
+    if (!mine && !promotionTargets(catalog, env.name).some((target) => options.environments!.has(target.name))) continue;
     const metrics = options.metricsFor?.(env) ?? null;
     const gate = options.cluster ? await readyAt(options.cluster, env, baseSha) : null;
     for (const deployment of env.deployments) {
       const history = await histories.of(env, deployment.model);
-      if (deployment.canary !== undefined && deployment.rollout !== undefined && metrics !== null) {
+      if (mine && deployment.canary !== undefined && deployment.rollout !== undefined && metrics !== null) {
         const analysis = await analyseCanary(catalog, env, deployment, metrics, nowMs);
         const stepAgeMs = history.canaryStepSinceMs === null ? null : nowMs - history.canaryStepSinceMs;
         const decision = proposeCanaryStep(catalog, { environment: env.name, model: deployment.model, analysis, stepAgeMs });
@@ -126,7 +133,7 @@ async function decide(catalog: Catalog, workspace: Workspace, baseSha: string, o
         const servedForMs = history.stableSinceMs === null ? null : nowMs - history.stableSinceMs;
         decisions.push(gated(proposePromotion(catalog, { from: env.name, to: target.name, model: deployment.model, servedForMs, firingAlerts }), gate));
       }
-      if (deployment.drift !== undefined && metrics !== null) {
+      if (mine && deployment.drift !== undefined && metrics !== null) {
         const deployedAgoMs = history.stableSinceMs === null ? null : nowMs - history.stableSinceMs;
         const drift = await measureDrift(catalog, env, deployment, metrics, { version: history.previousStable, deployedAgoMs });
         const decision = proposeDriftAction(catalog, {

@@ -16,4 +16,6 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   train: () => import('./train.js'),
   serve: () => import('./serve.js'),
   materialize: () => import('./materialize.js'),
+  controller: () => import('./controller.js'),
+  pr: () => import('./pr.js'),
 };

@@ -6,7 +6,7 @@
 import type { Catalog, Deployment, Environment, RolloutCheck, RolloutPolicy } from '../../core/catalog.js';
 import { formatDuration } from '../../core/units.js';
 import { deploymentEdit, figure } from './catalog-lookup.js';
-import type { Measurement, Series } from './evidence.js';
+import { describeMeasurement, type Measurement, type Series } from './evidence.js';
 import { proposalKey, type Chart, type Decision, type EvidenceRow } from './proposal.js';
 
 /** One analysis check, measured for canary and stable. */
@@ -43,7 +43,7 @@ export function proposeCanaryStep(catalog: Catalog, evidence: CanaryEvidence): D
   if (canary === undefined || rollout === undefined) return { kind: 'wait', key, reasons: ['no canary under a rollout policy'] };
   const requests = evidence.analysis.canaryRequests.value;
   if (requests === null || requests < rollout.analysis.minRequests) {
-    return { kind: 'wait', key, reasons: [`canary served ${figure(requests)} requests in the window; the policy needs ${rollout.analysis.minRequests}`] };
+    return { kind: 'wait', key, reasons: [`canary requests in the window: ${describeMeasurement(evidence.analysis.canaryRequests)}; the policy needs ${rollout.analysis.minRequests}`] };
   }
   const rows = [requestsRow(evidence.analysis.canaryRequests, rollout), ...evidence.analysis.checks.map(checkRow)];
   const unknown = rows.filter((row, index) => row.pass === null && index > 0 && !isOptional(evidence.analysis.checks[index - 1].check));

@@ -7,7 +7,7 @@
 import type { Catalog, DriftLevels, DriftPolicy, ModelCard } from '../../core/catalog.js';
 import { formatDuration } from '../../core/units.js';
 import { cardEdit, deploymentEdit, figure } from './catalog-lookup.js';
-import type { Measurement } from './evidence.js';
+import { describeMeasurement, type Measurement } from './evidence.js';
 import { proposalKey, type Chart, type Decision, type EvidenceRow } from './proposal.js';
 
 /** One input's PSI: the lowest over the consecutive windows, so "above" means "above every time". */
@@ -45,7 +45,7 @@ export function proposeDriftAction(catalog: Catalog, evidence: DriftEvidence): D
   const waitKey = proposalKey('retrain', evidence.model, env.name).key;
   if (policy === undefined) return { kind: 'wait', key: waitKey, reasons: ['no drift policy'] };
   if (evidence.samples.value === null || evidence.samples.value < policy.minSamples) {
-    return { kind: 'wait', key: waitKey, reasons: [`drift windows hold ${figure(evidence.samples.value)} samples; the policy needs ${policy.minSamples}`] };
+    return { kind: 'wait', key: waitKey, reasons: [`samples per drift window: ${describeMeasurement(evidence.samples)}; the policy needs ${policy.minSamples}`] };
   }
   const rows = featureRows(card, policy, evidence);
   const drifting = rows.filter((row) => row.pass === false && row.name !== 'prediction score');

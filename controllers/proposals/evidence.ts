@@ -23,3 +23,9 @@ export interface Series {
   readonly label: string;
   readonly points: readonly (readonly [number, number])[];
 }
+
+/** A measurement for a sentence: its value, or why there is none. */
+export function describeMeasurement(measurement: Measurement, unit = ''): string {
+  if (measurement.value !== null) return `${Number(measurement.value.toPrecision(4))}${unit}`;
+  return measurement.error === undefined ? 'no data' : `unknown (${measurement.error})`;
+}

@@ -109,5 +109,5 @@ export async function measureDrift(
 
 /** Firing alerts for a model in an environment. */
 export function measureFiringAlerts(env: Environment, model: string, metrics: MetricsSource): Promise<Measurement> {
-  return metrics.measure(firingAlertsQuery({ namespace: env.cluster.namespace, model }));
+  return metrics.measure(firingAlertsQuery(env.name, model));
 }

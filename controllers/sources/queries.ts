@@ -69,7 +69,10 @@ export function f1Query(selector: Selector, windowMs: number): string {
   return `2 * ${count('tp')} / (2 * ${count('tp')} + (${count('fp')} or vector(0)) + (${count('fn')} or vector(0)))`;
 }
 
-/** Firing alerts about the model in the namespace (0 when none). */
-export function firingAlertsQuery(selector: Selector): string {
-  return `count(ALERTS${matchers({ namespace: selector.namespace, model: selector.model }, { alertstate: 'firing' })}) or vector(0)`;
+/**
+ * Firing alerts about the model in an environment (0 when none). The rendered rules aggregate the
+ * namespace away and label every alert with `slipway_environment` instead.
+ */
+export function firingAlertsQuery(environment: string, model: string): string {
+  return `count(ALERTS{alertstate="firing",slipway_environment=${JSON.stringify(environment)},${LABELS.model}=${JSON.stringify(model)}}) or vector(0)`;
 }

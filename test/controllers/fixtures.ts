@@ -1,10 +1,12 @@
 /** Shared setup for controller tests: example repositories under Git, results, a test renderer. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { TRAINING_RESULT_FORMAT, type TrainingResult } from '../../core/training-result.js';
+import { applyEditsToText } from '../../controllers/edits/apply-edits.js';
+import type { YamlEdit } from '../../controllers/proposals/proposal.js';
 import { copyExampleRepo } from '../support/example-repo.js';
 
 /** A temporary example repository committed on `main`, with a results directory beside it. */
@@ -34,6 +36,7 @@ export async function makeRepo(): Promise<TestRepo> {
     await git.env({ ...personEnvironment(), GIT_AUTHOR_DATE: iso, GIT_COMMITTER_DATE: iso }).raw(['commit', '--quiet', '--allow-empty', '-m', message]);
     return (await git.revparse(['HEAD'])).trim();
   };
+  await pinCardMetrics(copy.root);
   await commit('Initial example repository', new Date(Date.now() - 30 * 24 * 3600_000));
   return {
     root: copy.root,
@@ -106,4 +109,23 @@ export async function writeResult(dir: string, name: string, result: TrainingRes
 // simple-git refuses some inherited GIT_* variables when an environment is passed explicitly.
 function personEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('GIT_')));
+}
+
+/** The card's figures the tests reason about, pinned so that retraining the example does not move them. */
+export const PINNED_METRICS = {
+  current: { auc: 0.96, f1: 0.92, precision: 0.93, recall: 0.91 },
+  international: { auc: 0.91 },
+  previous: { auc: 0.94, f1: 0.89, precision: 0.9, recall: 0.88 },
+} as const;
+
+async function pinCardMetrics(root: string): Promise<void> {
+  const file = 'catalog/models/fraud-detector.yaml';
+  const edit = (path: (string | number)[], value: unknown): YamlEdit => ({ file, kind: 'ModelCard', name: 'fraud-detector', op: 'set', path: ['spec', ...path], value });
+  const text = await readFile(path.join(root, file), 'utf8');
+  const pinned = applyEditsToText(file, text, [
+    edit(['metrics'], PINNED_METRICS.current),
+    edit(['slices', 0, 'metrics'], PINNED_METRICS.international),
+    edit(['history', 0, 'metrics'], PINNED_METRICS.previous),
+  ]);
+  await writeFile(path.join(root, file), pinned);
 }

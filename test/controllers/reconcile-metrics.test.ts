@@ -118,7 +118,7 @@ describe('proposals judged from Prometheus', () => {
       const pr = (await forge.record(1))!;
       assert.equal(pr.title, 'Promote fraud-detector 2.0.0 from staging to prod as a canary');
       assert.match(pr.body, /\| firing alerts for fraud-detector in staging \| 0 \| = 0 \| ✅ pass \|/);
-      assert.match(pr.body, /count\(ALERTS\{namespace="ml-staging",model="fraud-detector",alertstate="firing"\}\) or vector\(0\)/);
+      assert.match(pr.body, /count\(ALERTS\{alertstate="firing",slipway_environment="staging",model="fraud-detector"\}\) or vector\(0\)/);
       await forge.merge(1);
       const loaded = await loadCatalog(repo.root);
       assert.ok(loaded.ok);
