@@ -39,6 +39,12 @@ export function encodeValue(spec: EncodedInputSpec, value: Scalar): number {
   return encodeWith(categoryLookup(spec), value);
 }
 
+/** Builds the encoder of one input's values (for column-wise encoding, as the trainer does). */
+export function createValueEncoder(spec: EncodedInputSpec): (value: Scalar) => number {
+  const lookup = categoryLookup(spec);
+  return (value) => encodeWith(lookup, value);
+}
+
 /** Encodes rows into one `[rows.length * specs.length]` float32 buffer, row-major. */
 export function encodeRows(specs: readonly EncodedInputSpec[], rows: readonly (readonly Scalar[])[]): Float32Array {
   const encode = createInputEncoder(specs);

@@ -4,6 +4,7 @@
  * sits on class id 0 with `post_transform = LOGISTIC`, the sklearn-onnx convention for a binary
  * model that ONNX Runtime reads as [1 - p, p]. No ZipMap: `run()` cannot return its map output.
  */
+import { MODEL_INPUT_NAME } from '../core/model-input-encoding.js';
 import onnxProto from 'onnx-proto';
 import type { GbdtModel } from './gbdt.js';
 
@@ -11,7 +12,7 @@ const { onnx } = onnxProto;
 const AttributeType = onnx.AttributeProto.AttributeType;
 
 /** The graph's input and output names, which the runtime feeds and reads. */
-export const ONNX_NAMES = { input: 'input', label: 'label', probabilities: 'probabilities' } as const;
+export const ONNX_NAMES = { input: MODEL_INPUT_NAME, label: 'label', probabilities: 'probabilities' } as const;
 
 /** Serializes `model` for inputs named `inputNames` (documented in the graph's metadata). */
 export function exportOnnx(model: GbdtModel, inputNames: readonly string[], metadata: Readonly<Record<string, string>> = {}): Uint8Array {

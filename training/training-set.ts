@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Catalog, FeatureDtype, ModelInput, Scalar } from '../core/catalog.js';
 import { required } from '../core/catalog.js';
-import { encodeModelInput } from '../core/input-encoding.js';
+import { createValueEncoder } from '../core/model-input-encoding.js';
 import { PointInTimeIndex } from '../features/point-in-time.js';
 import { type OnBadRow, readTypedRows } from '../features/source/offline-source.js';
 import type { ColumnSpec, SourceFormat, TypedRow } from '../features/source/row-decoder.js';
@@ -113,7 +113,7 @@ export async function buildTrainingSet(catalog: Catalog, inputs: readonly ModelI
     const allowed = catalog.featureViews.get(input.view)?.features.find((feature) => feature.name === input.feature)?.constraints.allowed;
     return allowed?.map(String);
   });
-  const columns = inputs.map((input, i) => Float32Array.from(raw[i], (value) => encodeModelInput({ dtype: input.dtype, categories: categories[i] }, value)));
+  const columns = inputs.map((input, i) => Float32Array.from(raw[i], createValueEncoder({ dtype: input.dtype, categories: categories[i] })));
   return {
     inputs,
     categories,
