@@ -7,6 +7,7 @@ import type { Catalog } from '../../core/catalog.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { isPinnedImage } from '../../core/load/resolve-environments.js';
 import { METRICS } from '../../core/metric-names.js';
+import { formatDuration } from '../../core/units.js';
 import { render, type Rendering } from '../../generators/render.js';
 import type { KubeObject } from '../../generators/validate.js';
 import { PROJECT_ROOT } from '../support/example-repo.js';
@@ -72,7 +73,7 @@ describe('render on the example catalog', () => {
 
   it('takes resources from the environment and spreads pods across zones and nodes', () => {
     const spec = object('prod/deployment-fraud-detector.yaml').spec.template.spec;
-    assert.deepEqual(spec.containers[0].resources, { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '2', memory: '512Mi' } });
+    assert.deepEqual(spec.containers[0].resources, JSON.parse(JSON.stringify(catalog.environments.get('prod')!.deployments[0].resources)));
     const keys = spec.topologySpreadConstraints.map((constraint: Any) => constraint.topologyKey);
     assert.deepEqual(keys, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
     for (const constraint of spec.topologySpreadConstraints) {
@@ -155,7 +156,8 @@ describe('render on the example catalog', () => {
     assert.match(latency.expr, new RegExp(`^histogram_quantile\\(0\\.99, sum by \\(model, version, le\\) \\(rate\\(${METRICS.requestDuration}_bucket`));
     assert.match(latency.expr, / > 0\.01 /);
     assert.equal(latency.labels.severity, 'critical');
-    assert.equal(errorRate.for, '1m');
+    const rollout = catalog.rolloutPolicies.get('fraud-canary')!;
+    assert.equal(errorRate.for, formatDuration(rollout.analysis.intervalMs));
   });
 
   it('alerts on drift per feature at the DriftPolicy warn and act levels, and on score PSI', () => {
@@ -164,15 +166,17 @@ describe('render on the example catalog', () => {
     assert.match(numericAct.expr, new RegExp(`max by \\(model, version, feature\\) \\(${METRICS.featurePsi}\\{`));
     assert.match(numericAct.expr, /feature=~"[^"]*transaction-features:amount[^"]*"/);
     assert.doesNotMatch(numericAct.expr, /merchant_category/);
-    assert.match(numericAct.expr, / > 0\.2 /);
-    assert.match(numericAct.expr, new RegExp(`${METRICS.driftWindowSamples}\\{[^}]*\\}\\) >= 500$`));
-    assert.equal(numericAct.for, '2h');
+    const drift = catalog.driftPolicies.get('fraud-drift')!;
+    assert.ok(numericAct.expr.includes(` > ${drift.numeric.act} `), numericAct.expr);
+    assert.match(numericAct.expr, new RegExp(`${METRICS.driftWindowSamples}\\{[^}]*\\}\\) >= ${drift.minSamples}$`));
+    assert.equal(numericAct.for, formatDuration(drift.windowMs * drift.consecutiveWindows));
     const categoricalWarn = rules.find((rule: Any) => rule.alert === 'SlipwayFeatureDriftWarning' && rule.labels.slipway_input_type === 'categorical');
     assert.match(categoricalWarn.expr, /merchant_category/);
-    assert.match(categoricalWarn.expr, / > 0\.1 /);
+    assert.ok(categoricalWarn.expr.includes(` > ${drift.categorical.warn} `), categoricalWarn.expr);
+    assert.equal(categoricalWarn.for, formatDuration(drift.windowMs));
     assert.equal(categoricalWarn.labels.severity, 'warning');
     const scoreAct = rules.find((rule: Any) => rule.alert === 'SlipwayScoreDriftAction');
-    assert.match(scoreAct.expr, new RegExp(`${METRICS.scorePsi}\\{namespace="ml-prod", model="fraud-detector"\\}\\) > 0\\.2`));
+    assert.ok(scoreAct.expr.includes(`${METRICS.scorePsi}{namespace="ml-prod", model="fraud-detector"}) > ${drift.score!.act} `), scoreAct.expr);
     // Every metric a rule reads is one the runtime exports.
     const known = new Set(Object.values(METRICS));
     for (const rule of rules) {
