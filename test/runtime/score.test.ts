@@ -83,14 +83,14 @@ describe('the runtime scores with online features', () => {
       const datatype = typeof value === 'boolean' ? 'BOOL' : typeof value === 'string' ? 'BYTES' : ['amount', 'device_trust_score'].includes(name) ? 'FP32' : 'INT32';
       return { name, datatype, shape: [2], data: [value, value] };
     });
-    const response = await postJson(`${base}/versions/1.4.0/infer`, { id: 'infer-1', inputs });
+    const response = await postJson(`${base}/versions/2.0.0/infer`, { id: 'infer-1', inputs });
     assert.equal(response.status, 200, JSON.stringify(response.body));
     const values = { ...user.values, ...Object.fromEntries(Object.entries(transaction).map(([name, value]) => [`transaction-features:${name}`, value])) };
     const outputs = response.body.outputs as { name: string; shape: number[]; data: unknown[] }[];
     assert.deepEqual(outputs[0].shape, [2]);
-    for (const score of outputs[0].data) assertScore(score, expectedScore(started.fixture, '1.4.0', values));
+    for (const score of outputs[0].data) assertScore(score, expectedScore(started.fixture, '2.0.0', values));
     assert.deepEqual(outputs[1].data.length, 2);
-    assert.equal(response.body.model_version, '1.4.0');
+    assert.equal(response.body.model_version, '2.0.0');
   });
 
   it('answers health, metadata and readiness, also under /versions/{version}', async () => {
