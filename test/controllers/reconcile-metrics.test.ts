@@ -137,7 +137,7 @@ describe('proposals judged from Prometheus', () => {
         errors: 0,
         latencySeconds: 0.002,
         scorePsi: 0.05,
-        featurePsi: { 'transaction-features:amount': 0.45, 'transaction-features:merchant_category': 0.05 },
+        featurePsi: { 'transaction-features:amount': 0.45, 'transaction-features:merchant_category': 0.05, 'behavioral-features:device_trust_score': 0.3 },
         driftSamples: 1000,
       });
       await lab.waitFor(driftSamplesQuery({ namespace: 'ml-prod', model: 'fraud-detector', version: '1.4.0' }, 2 * HOUR), (value) => value >= 1000);
