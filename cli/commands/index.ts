@@ -18,4 +18,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   materialize: () => import('./materialize.js'),
   controller: () => import('./controller.js'),
   pr: () => import('./pr.js'),
+  demo: () => import('./demo.js'),
 };
