@@ -4,6 +4,7 @@
  * any point and run again, it converges to the same PRs: branches are deterministic commits pushed
  * with a lease, and PRs are found by branch before one is created.
  */
+import { createHash } from 'node:crypto';
 import type { Catalog, Environment } from '../core/catalog.js';
 import { environmentsInPromotionOrder } from '../core/catalog.js';
 import { formatDiagnostic } from '../core/diagnostics.js';
@@ -251,31 +252,37 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
       `A person pushed ${foreign.length} commit${foreign.length === 1 ? '' : 's'} to \`${proposal.branch}\` (${foreign.map((sha) => sha.slice(0, 12)).join(', ')}), ` +
         'so the bot leaves the branch alone: it no longer regenerates it from the base. Delete the branch or close this PR to hand it back.',
     );
-  } else {
-    await options.renderDist(workspace.dir);
   }
   if ((proposal.action === 'canary' || proposal.action === 'promote') && !options.cluster) notes.push('Cluster status was not checked (no Kubernetes access configured).');
-  const tree = await workspace.writeTree();
-  const rendered = foreign.length > 0 ? [] : await workspace.changedFiles(baseSha, tree, 'dist');
+  let rendered: string[] = [];
   if (foreign.length === 0) {
-    const upToDate = remoteSha !== null && (await workspace.parentsOf(remoteSha)).join(' ') === baseSha && (await workspace.treeOf(remoteSha)) === tree;
-    if (!upToDate) {
-      const message = `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\n`;
+    // The branch records what it was built from; the same base and edits need no re-render.
+    const input = createHash('sha256').update(JSON.stringify([baseSha, proposal.edits])).digest('hex').slice(0, 24);
+    const current = remoteSha !== null && (await workspace.parentsOf(remoteSha)).join(' ') === baseSha && (await workspace.messageOf(remoteSha)).includes(`Slipway-Input: ${input}`);
+    if (current) {
+      rendered = await workspace.changedFiles(baseSha, remoteSha!, 'dist');
+    } else {
+      await options.renderDist(workspace.dir);
+      const tree = await workspace.writeTree();
+      rendered = await workspace.changedFiles(baseSha, tree, 'dist');
+      const message = `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\nSlipway-Input: ${input}\n`;
       const commit = await workspace.commitTree(tree, baseSha, message);
-      const { iso } = await workspace.dateOf(baseSha);
-      await forge.ensureBranch({
-        branch: proposal.branch,
-        commit,
-        parent: baseSha,
-        tree,
-        message,
-        date: iso,
-        expected: remoteSha,
-        objectsDir: workspace.dir,
-        changedFiles: () => workspace.filesChanged(baseSha, tree),
-      });
-      await workspace.noteRemoteBranch(proposal.branch, commit);
-      log('wrote proposal branch', { branch: proposal.branch, commit, base: baseSha });
+      if (commit !== remoteSha) {
+        const { iso } = await workspace.dateOf(baseSha);
+        await forge.ensureBranch({
+          branch: proposal.branch,
+          commit,
+          parent: baseSha,
+          tree,
+          message,
+          date: iso,
+          expected: remoteSha,
+          objectsDir: workspace.dir,
+          changedFiles: () => workspace.filesChanged(baseSha, tree),
+        });
+        await workspace.noteRemoteBranch(proposal.branch, commit);
+        log('wrote proposal branch', { branch: proposal.branch, commit, base: baseSha });
+      }
     }
   }
   const previous = open === null ? null : parseMarker(open.body);

@@ -60,6 +60,11 @@ function applyEdit(document: Document, edit: YamlEdit): void {
     return;
   }
   const previous = document.getIn(path, true);
+  // A scalar changed in place keeps its comment and quoting style.
+  if (isScalar(previous) && (edit.value === null || typeof edit.value !== 'object')) {
+    previous.value = edit.value;
+    return;
+  }
   const node = document.createNode(edit.value);
   // A replaced `{ a: 1 }` stays a one-line flow map when the new value is as simple.
   if (isCollection(previous) && previous.flow && isCollection(node) && isFlat(edit.value)) node.flow = true;
@@ -84,17 +89,61 @@ function markNestedFlow(node: unknown): void {
   }
 }
 
-/** Carries the lines that differ between `before` and `after` onto `original`. */
+/**
+ * Carries the lines that differ between `before` (the unedited document, stringified) and `after`
+ * (the edited one) onto `original`, keeping every original line the edit did not touch. Where the
+ * stringifier reformatted a run of lines (a folded scalar, say) the original run is kept unless the
+ * edit touched it, in which case that run takes the stringifier's form.
+ */
 export function carryChanges(original: string, before: string, after: string): string {
-  const originalLines = original.split('\n');
-  const beforeLines = before.split('\n');
-  // Only when the stringified form lines up with the source can lines be mapped one to one.
-  if (originalLines.length !== beforeLines.length) return after;
-  const afterLines = after.split('\n');
-  const out: string[] = [];
-  for (const op of diffLines(beforeLines, afterLines)) {
-    if (op.type === 'keep') out.push(originalLines[op.oldIndex]);
-    else if (op.type === 'add') out.push(afterLines[op.newIndex]);
+  const source = original.split('\n');
+  const pristine = before.split('\n');
+  const edited = after.split('\n');
+  const toSource = new Array<number>(pristine.length).fill(-1);
+  // Source and stringified lines pair up when they differ only in spacing (`{ a: 1 }` and `{a: 1}`,
+  // two spaces before a comment): the source's form is the one kept.
+  for (const op of diffLines(source.map(spacingFree), pristine.map(spacingFree))) if (op.type === 'keep') toSource[op.newIndex] = op.oldIndex;
+  const kept = new Array<boolean>(pristine.length).fill(false);
+  const insertedBefore: string[][] = Array.from({ length: pristine.length + 1 }, () => []);
+  let pending: string[] = [];
+  for (const op of diffLines(pristine, edited)) {
+    if (op.type === 'add') {
+      pending.push(edited[op.newIndex]);
+      continue;
+    }
+    insertedBefore[op.oldIndex].push(...pending);
+    pending = [];
+    if (op.type === 'keep') kept[op.oldIndex] = true;
   }
+  insertedBefore[pristine.length].push(...pending);
+  const out: string[] = [];
+  let cursor = 0;
+  let index = 0;
+  while (index < pristine.length) {
+    if (toSource[index] !== -1) {
+      // Lines only the source has (before this anchor) stay where they were.
+      out.push(...source.slice(cursor, toSource[index]), ...insertedBefore[index]);
+      if (kept[index]) out.push(source[toSource[index]]);
+      cursor = toSource[index] + 1;
+      index++;
+      continue;
+    }
+    let end = index;
+    while (end < pristine.length && toSource[end] === -1) end++;
+    const sourceEnd = end < pristine.length ? toSource[end] : source.length;
+    let touched = false;
+    for (let line = index; line < end; line++) touched ||= !kept[line] || (line > index && insertedBefore[line].length > 0);
+    out.push(...insertedBefore[index]);
+    if (!touched) out.push(...source.slice(cursor, sourceEnd));
+    else for (let line = index; line < end; line++) out.push(...(line > index ? insertedBefore[line] : []), ...(kept[line] ? [pristine[line]] : []));
+    cursor = sourceEnd;
+    index = end;
+  }
+  out.push(...source.slice(cursor), ...insertedBefore[pristine.length]);
   return out.join('\n');
+}
+
+function spacingFree(line: string): string {
+  const indent = /^ */.exec(line)![0].length;
+  return `${indent}:${line.replace(/\s+/g, '')}`;
 }

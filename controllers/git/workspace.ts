@@ -103,6 +103,11 @@ export class Workspace {
     return (await this.git.raw(['rev-parse', `${commit}^{tree}`])).trim();
   }
 
+  /** The full message of a commit. */
+  async messageOf(commit: string): Promise<string> {
+    return this.git.raw(['show', '-s', '--format=%B', commit]);
+  }
+
   /** The parents of a commit. */
   async parentsOf(commit: string): Promise<string[]> {
     const out = (await this.git.raw(['rev-list', '--parents', '-n', '1', commit])).trim().split(' ');

@@ -46,6 +46,28 @@ describe('applyEditsToText', () => {
     assert.ok(changedLines(before, after).every((op) => op.type === 'add'));
   });
 
+  it('keeps a folded block scalar as written when the edit is elsewhere, and rewrites only it when it is the edit', () => {
+    const text = [
+      'kind: DriftPolicy',
+      'metadata: { name: p }',
+      'spec:',
+      '  description: >-',
+      '    A long description folded by hand at an',
+      '    unusual width, which a stringifier would refold.',
+      '  minSamples: 500  # a comment that must survive',
+      '  actions: [rollback, retrain]',
+      '',
+    ].join('\n');
+    const edit = (path: string[], value: unknown) => [{ file: 'p.yaml', kind: 'DriftPolicy' as const, name: 'p', op: 'set' as const, path, value }];
+    const minSamples = applyEditsToText('p.yaml', text, edit(['spec', 'minSamples'], 800));
+    assert.deepEqual(changedLines(text, minSamples).map((op) => op.type), ['remove', 'add']);
+    assert.match(minSamples, /^ {2}minSamples: 800 # a comment that must survive$/m);
+    assert.match(minSamples, /^ {4}A long description folded by hand at an$/m);
+    const description = applyEditsToText('p.yaml', text, edit(['spec', 'description'], 'Short.'));
+    assert.match(description, /^ {2}description: >-\n {4}Short\.\n {2}minSamples: 500 {2}# a comment that must survive$/m, 'the scalar keeps its style');
+    assert.match(description, /^ {2}actions: \[rollback, retrain\]$/m);
+  });
+
   it('names the file and document when the document is missing', () => {
     assert.throws(
       () => applyEditsToText('environments/x.yaml', 'kind: Environment\nmetadata: { name: dev }\n', [{ file: 'environments/x.yaml', kind: 'Environment', name: 'prod', op: 'delete', path: ['spec'] }]),
