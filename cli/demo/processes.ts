@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -130,7 +130,7 @@ async function stop(child: ChildProcess, graceMs: number): Promise<void> {
 export async function waitForPort(managed: Managed, port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (managed.child.exitCode !== null) throw new UserError(`${managed.name} exited with code ${managed.child.exitCode}; see ${managed.logFile}`);
+    if (managed.child.exitCode !== null) throw new UserError(await exitedEarly(managed));
     if (await canConnect(port)) return;
     await sleep(50);
   }
@@ -141,12 +141,19 @@ export async function waitForPort(managed: Managed, port: number, timeoutMs: num
 export async function waitForHttp(managed: Managed, url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (managed.child.exitCode !== null) throw new UserError(`${managed.name} exited with code ${managed.child.exitCode}; see ${managed.logFile}`);
+    if (managed.child.exitCode !== null) throw new UserError(await exitedEarly(managed));
     const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then((response) => response.ok, () => false);
     if (ok) return;
     await sleep(100);
   }
   throw new UserError(`${managed.name} was not ready at ${url} within ${timeoutMs / 1000} s; see ${managed.logFile}`);
+}
+
+// The log goes away with the demo's directory, so its end is part of the message.
+async function exitedEarly(managed: Managed): Promise<string> {
+  const text = await readFile(managed.logFile, 'utf8').catch(() => '');
+  const tail = text.trim().split('\n').slice(-6).join('\n');
+  return `${managed.name} exited with code ${managed.child.exitCode}${tail === '' ? '' : `:\n${tail}`}`;
 }
 
 function canConnect(port: number): Promise<boolean> {
