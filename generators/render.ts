@@ -1,14 +1,17 @@
 /**
  * Renders a catalog to an in-memory tree of files under `dist/`: `<env>/<kind>-<name>.yaml` per
- * environment and `argocd/…` for the Argo CD objects. Nothing touches the disk here; every object
- * is validated first, and any problem fails the whole rendering.
+ * environment and `argocd/…` for the Argo CD objects; a complete rendering also holds the files
+ * generated beside the catalog (a Markdown page per model card, `.github/CODEOWNERS`). Nothing
+ * touches the disk here; every object is validated first, and any problem fails the whole rendering.
  */
 import { App, type Chart } from 'cdk8s';
 import type { Catalog, Environment } from '../core/catalog.js';
 import { environmentsInPromotionOrder } from '../core/catalog.js';
-import { CatalogError } from '../core/diagnostics.js';
+import { CODEOWNERS_FILE, renderCodeowners, unusableOwners } from '../core/codeowners.js';
+import { CatalogError, type Diagnostic } from '../core/diagnostics.js';
 import { ArgoCdChart } from './argocd-chart.js';
 import { EnvironmentChart } from './environment-chart.js';
+import { modelCardPagePath, renderModelCardPage } from './model-card-page.js';
 import { ARGOCD_FOLDER } from './names.js';
 import { preflight } from './preflight.js';
 import { fileNameOf, serializeObject } from './serialize.js';
@@ -30,6 +33,11 @@ export interface Rendering {
   readonly folders: readonly string[];
   /** True when the rendering covers all of `dist/`, so that folders of deleted environments are stale too. */
   readonly complete: boolean;
+  /**
+   * Files generated outside `dist/`, relative to the repository root, in path order: the page
+   * beside each model card and `.github/CODEOWNERS`. Empty when only one environment is rendered.
+   */
+  readonly repositoryFiles: ReadonlyMap<string, string>;
 }
 
 /** Rendered objects that Kubernetes or a CRD would reject; nothing may be written. */
@@ -51,11 +59,12 @@ export function formatProblem(problem: ObjectProblem): string {
 /** Renders and validates; throws `CatalogError` (pre-render checks) or `RenderError` (schema checks). */
 export function render(catalog: Catalog, options: RenderOptions = {}): Rendering {
   const environments = selectEnvironments(catalog, options.environment);
-  const diagnostics = preflight(catalog, environments);
+  const complete = options.environment === undefined;
+  const diagnostics = [...preflight(catalog, environments), ...(complete ? ownerProblems(catalog) : [])];
   if (diagnostics.length > 0) throw new CatalogError(diagnostics);
   const app = new App();
   const charts: [string, Chart][] = environments.map((environment) => [environment.name, buildChart(app, catalog, environment)]);
-  if (options.environment === undefined) charts.push([ARGOCD_FOLDER, new ArgoCdChart(app, ARGOCD_FOLDER, { catalog })]);
+  if (complete) charts.push([ARGOCD_FOLDER, new ArgoCdChart(app, ARGOCD_FOLDER, { catalog })]);
 
   const objects = new Map<string, KubeObject>();
   const problems: ObjectProblem[] = [];
@@ -73,8 +82,32 @@ export function render(catalog: Catalog, options: RenderOptions = {}): Rendering
     files: new Map(paths.map((path) => [path, serializeObject(objects.get(path)!)])),
     objects: new Map(paths.map((path) => [path, objects.get(path)!])),
     folders: charts.map(([folder]) => folder).sort(),
-    complete: options.environment === undefined,
+    complete,
+    repositoryFiles: complete ? renderRepositoryFiles(catalog) : new Map(),
   };
+}
+
+/** The model-card pages and CODEOWNERS; a single-environment rendering leaves them alone. */
+function renderRepositoryFiles(catalog: Catalog): Map<string, string> {
+  const files = new Map<string, string>([[CODEOWNERS_FILE, renderCodeowners(catalog)]]);
+  for (const card of catalog.models.values()) {
+    try {
+      files.set(modelCardPagePath(card), renderModelCardPage(catalog, card.name));
+    } catch (error) {
+      throw new Error(`rendering the page of model card '${card.name}': ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** CODEOWNERS could not name an owner that is not a GitHub team or user. */
+function ownerProblems(catalog: Catalog): Diagnostic[] {
+  return unusableOwners(catalog).map((document) => ({
+    ...document.declaredAt,
+    path: 'metadata.owner',
+    message: `'${document.owner}' is not a GitHub team or user name (letters, digits, '-', '_', '.'), so ${CODEOWNERS_FILE} cannot name it`,
+    rule: 'codeowners-owner',
+  }));
 }
 
 function selectEnvironments(catalog: Catalog, name: string | undefined): Environment[] {

@@ -1,7 +1,9 @@
 /**
  * Brings `dist/` in line with a rendering: writes changed files, removes files of objects that no
  * longer exist, and leaves identical files untouched. `compareDist` answers the same question
- * without writing, for `render --check`.
+ * without writing, for `render --check`. `ensureRendered`/`compareRendered` do the same for the
+ * whole repository: `dist/` plus the files generated beside the catalog (model-card pages,
+ * `.github/CODEOWNERS`).
  *
  * Synchronous file calls on purpose: thousands of small files one after another cost several
  * times more through `fs/promises` (a FileHandle and a thread-pool hop each) than through the
@@ -9,9 +11,17 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DOCUMENT_FOLDERS } from '../core/load/discover.js';
+import { isModelCardPage } from './model-card-page.js';
 import type { Rendering } from './render.js';
 
-/** How `dist/` differs from a rendering, as paths relative to `dist/`, sorted. */
+/** The folder of rendered manifests, relative to the repository root. */
+export const DIST_FOLDER = 'dist';
+
+/**
+ * How files differ from a rendering, as sorted paths: relative to `dist/` from `compareDist` and
+ * `ensureDist`, relative to the repository root from `compareRendered` and `ensureRendered`.
+ */
 export interface DistDifference {
   /** On disk with other content than rendered. */
   readonly stale: readonly string[];
@@ -19,6 +29,23 @@ export interface DistDifference {
   readonly missing: readonly string[];
   /** On disk in a folder the rendering owns, but not rendered: an object that no longer exists. */
   readonly extra: readonly string[];
+}
+
+/**
+ * Compares the repository at `root` with a rendering: `dist/` (as `dist/…`) and the generated
+ * files beside the catalog; reads only. A generated page whose card is gone is `extra`.
+ */
+export async function compareRendered(root: string, rendering: Rendering): Promise<DistDifference> {
+  const dist = await compareDist(path.join(root, DIST_FOLDER), rendering);
+  return merge(underDist(dist), compareRepositoryFiles(root, rendering));
+}
+
+/** Writes the rendering into the repository at `root` (idempotent) and returns what it changed. */
+export async function ensureRendered(root: string, rendering: Rendering): Promise<DistDifference> {
+  const beside = compareRepositoryFiles(root, rendering);
+  const dist = await ensureDist(path.join(root, DIST_FOLDER), rendering);
+  applyDifference(root, rendering.repositoryFiles, beside);
+  return merge(underDist(dist), beside);
 }
 
 /** True when `dist/` matches the rendering exactly. */
@@ -39,12 +66,18 @@ export async function compareDist(distDir: string, rendering: Rendering): Promis
   return { stale, missing, extra };
 }
 
-/** Writes the rendering into `distDir` (idempotent) and returns what it changed. */
+/** Writes the rendering's `dist/` files into `distDir` (idempotent) and returns what it changed; `ensureRendered` also writes the files beside the catalog. */
 export async function ensureDist(distDir: string, rendering: Rendering): Promise<DistDifference> {
   const difference = await compareDist(distDir, rendering);
+  applyDifference(distDir, rendering.files, difference);
+  return difference;
+}
+
+/** Writes what is missing or stale and removes what is extra, all relative to `base`. */
+function applyDifference(base: string, files: ReadonlyMap<string, string>, difference: DistDifference): void {
   const made = new Set<string>();
   for (const file of [...difference.missing, ...difference.stale]) {
-    const target = path.join(distDir, file);
+    const target = path.join(base, file);
     const dir = path.dirname(target);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -53,13 +86,63 @@ export async function ensureDist(distDir: string, rendering: Rendering): Promise
     // Written in place, not via a temporary file and rename: a rename cost ~0.6 ms per file here
     // (5 s for a 300-model catalog), and an interrupted render is repaired by rendering again,
     // which `render --check` in CI insists on anyway.
-    writeFileSync(target, rendering.files.get(file)!);
+    writeFileSync(target, files.get(file)!);
   }
   for (const file of difference.extra) {
-    rmSync(path.join(distDir, file), { force: true });
-    removeEmptyParents(distDir, path.dirname(path.join(distDir, file)));
+    rmSync(path.join(base, file), { force: true });
+    removeEmptyParents(base, path.dirname(path.join(base, file)));
   }
-  return difference;
+}
+
+/** The generated files outside `dist/`; only a complete rendering owns pages, so only it finds extra ones. */
+function compareRepositoryFiles(root: string, rendering: Rendering): DistDifference {
+  const stale: string[] = [];
+  const missing: string[] = [];
+  for (const [file, text] of rendering.repositoryFiles) {
+    const current = readIfPresent(path.join(root, file));
+    if (current === null) missing.push(file);
+    else if (current !== text) stale.push(file);
+  }
+  const extra = rendering.complete ? listGeneratedPages(root).filter((file) => !rendering.repositoryFiles.has(file)) : [];
+  return { stale, missing, extra };
+}
+
+/** Markdown files under the document folders that `render` wrote: recognised by their first line, so a hand-written README is never touched. */
+function listGeneratedPages(root: string): string[] {
+  const pages: string[] = [];
+  for (const folder of DOCUMENT_FOLDERS) {
+    for (const file of listFiles(path.join(root, folder))) {
+      if (!file.endsWith('.md')) continue;
+      const relative = path.posix.join(folder, file);
+      if (isModelCardPage(readIfPresent(path.join(root, relative)) ?? '')) pages.push(relative);
+    }
+  }
+  return pages;
+}
+
+function readIfPresent(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function underDist(difference: DistDifference): DistDifference {
+  const prefix = (files: readonly string[]) => files.map((file) => `${DIST_FOLDER}/${file}`);
+  return { stale: prefix(difference.stale), missing: prefix(difference.missing), extra: prefix(difference.extra) };
+}
+
+function merge(a: DistDifference, b: DistDifference): DistDifference {
+  const both = (x: readonly string[], y: readonly string[]) => [...x, ...y].sort(compareCodeUnits);
+  return { stale: both(a.stale, b.stale), missing: both(a.missing, b.missing), extra: both(a.extra, b.extra) };
+}
+
+// Locale-independent order, so listings are the same on every machine.
+function compareCodeUnits(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 function listOwnedFiles(distDir: string, rendering: Rendering): Set<string> {
@@ -87,9 +170,9 @@ function listFiles(dir: string): string[] {
   return files;
 }
 
-function removeEmptyParents(distDir: string, dir: string): void {
+function removeEmptyParents(base: string, dir: string): void {
   let current = dir;
-  while (current.startsWith(distDir) && current !== distDir) {
+  while (current.startsWith(base) && current !== base) {
     try {
       rmdirSync(current);
     } catch {

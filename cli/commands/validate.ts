@@ -1,6 +1,7 @@
 /** `slipway validate`: checks a repository and reports every problem with its location. */
 import path from 'node:path';
 import type { Catalog } from '../../core/catalog.js';
+import { CODEOWNERS_FILE } from '../../core/codeowners.js';
 import { type Diagnostic, formatDiagnostic, formatGithubAnnotation } from '../../core/diagnostics.js';
 import { policiesRequiringRenderedDist } from '../../core/guardrails/check-guardrails.js';
 import { loadCatalog } from '../../core/load/load-catalog.js';
@@ -42,8 +43,9 @@ Exits 0 when the repository is valid, 1 when it has problems, 2 on a usage error
 };
 
 /**
- * The `renderedDist` guardrail: every file of dist/ that differs from what the catalog renders
- * is a problem naming the policy. Lives here, not in core/, because rendering is a generator's job.
+ * The `renderedDist` guardrail: every file of dist/, and every model-card page, that differs from
+ * what the catalog renders is a problem naming the policy. Lives here, not in core/, because
+ * rendering is a generator's job.
  */
 async function renderedDistProblems(root: string, catalog: Catalog): Promise<Diagnostic[]> {
   const policies = policiesRequiringRenderedDist(catalog);
@@ -52,7 +54,7 @@ async function renderedDistProblems(root: string, catalog: Catalog): Promise<Dia
   const problem = (file: string, message: string): Diagnostic => ({ file, line: 1, column: 1, path: '', message: `guardrail ${names}: ${message}`, rule: 'guardrail' });
   // Loaded only when a policy asks: cdk8s and the Kubernetes schemas cost most of a second to load.
   const { RenderError, formatProblem, render } = await import('../../generators/render.js');
-  const { compareDist } = await import('../../generators/write-dist.js');
+  const { compareRendered } = await import('../../generators/write-dist.js');
   let rendering;
   try {
     rendering = render(catalog);
@@ -60,10 +62,12 @@ async function renderedDistProblems(root: string, catalog: Catalog): Promise<Dia
     if (!(error instanceof RenderError)) throw error;
     return error.problems.map((objectProblem) => problem('dist', `the catalog does not render: ${formatProblem(objectProblem)}`));
   }
-  const difference = await compareDist(path.join(root, 'dist'), rendering);
+  // CODEOWNERS has its own check, `slipway codeowners --check`; this guardrail is about what is rendered for review and deployment.
+  const repositoryFiles = new Map([...rendering.repositoryFiles].filter(([file]) => file !== CODEOWNERS_FILE));
+  const difference = await compareRendered(root, { ...rendering, repositoryFiles });
   return [
-    ...difference.stale.map((file) => problem(`dist/${file}`, "differs from what the catalog renders; run 'slipway render' and commit the result")),
-    ...difference.missing.map((file) => problem(`dist/${file}`, "is missing; run 'slipway render' and commit the result")),
-    ...difference.extra.map((file) => problem(`dist/${file}`, "renders from nothing in the catalog; run 'slipway render' to remove it")),
+    ...difference.stale.map((file) => problem(file, "differs from what the catalog renders; run 'slipway render' and commit the result")),
+    ...difference.missing.map((file) => problem(file, "is missing; run 'slipway render' and commit the result")),
+    ...difference.extra.map((file) => problem(file, "renders from nothing in the catalog; run 'slipway render' to remove it")),
   ].sort((a, b) => a.file.localeCompare(b.file));
 }

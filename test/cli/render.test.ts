@@ -1,10 +1,19 @@
 /** `slipway render` and `render --check` as a user and CI meet them: exit codes, listings, nothing written on failure. */
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { copyExampleRepo } from '../support/example-repo.js';
+import { copyExampleRepo, PROJECT_ROOT } from '../support/example-repo.js';
+
+const PAGE = 'catalog/models/fraud-detector.md';
+
+/** The example repository with its committed CODEOWNERS, which `render` also owns (the shared copy leaves `.github/` out). */
+async function copyExampleWithCodeowners(): Promise<{ root: string; dispose: () => Promise<void> }> {
+  const repo = await copyExampleRepo();
+  await cp(path.join(PROJECT_ROOT, '.github/CODEOWNERS'), path.join(repo.root, '.github/CODEOWNERS'));
+  return repo;
+}
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -17,11 +26,11 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 describe('slipway render', () => {
   let repo: { root: string; dispose: () => Promise<void> };
   before(async () => {
-    repo = await copyExampleRepo();
+    repo = await copyExampleWithCodeowners();
   });
   after(() => repo.dispose());
 
-  it('finds the committed dist/ of the example up to date', async () => {
+  it('finds the committed dist/, model card page and CODEOWNERS of the example up to date', async () => {
     const run = await runCli(['render', repo.root, '--check']);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stderr, /up to date \(\d+ files/);
@@ -75,6 +84,82 @@ describe('slipway render', () => {
     }
   });
 
+  it('--check exits 1 naming a stale model card page and a hand-edited CODEOWNERS; render rewrites them', async () => {
+    const card = path.join(repo.root, 'catalog/models/fraud-detector.yaml');
+    const original = await readFile(card, 'utf8');
+    const codeowners = path.join(repo.root, '.github/CODEOWNERS');
+    const committedOwners = await readFile(codeowners, 'utf8');
+    try {
+      // A limitation is on the page but in no manifest: only the page goes stale.
+      await writeFile(card, original.replace('  limitations:\n', '  limitations:\n    - Not evaluated on business cards.\n'));
+      await appendFile(codeowners, '/dist/ @someone-else\n');
+
+      const check = await runCli(['render', repo.root, '--check']);
+
+      assert.equal(check.code, 1, check.stdout + check.stderr);
+      assert.deepEqual(check.stdout.trim().split('\n'), ['stale    .github/CODEOWNERS', `stale    ${PAGE}`]);
+      assert.match(check.stderr, /out of date; run 'slipway render'/);
+
+      const run = await runCli(['render', repo.root]);
+
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(run.stdout.trim().split('\n'), ['updated  .github/CODEOWNERS', `updated  ${PAGE}`]);
+      assert.equal(await readFile(codeowners, 'utf8'), committedOwners);
+      assert.match(await readFile(path.join(repo.root, PAGE), 'utf8'), /^- Not evaluated on business cards\.$/m);
+      assert.equal((await runCli(['render', repo.root, '--check'])).code, 0);
+    } finally {
+      await writeFile(card, original);
+      await runCli(['render', repo.root]);
+    }
+  });
+
+  it('reports a missing page and CODEOWNERS, and --env leaves them alone', async () => {
+    await rm(path.join(repo.root, PAGE));
+    await rm(path.join(repo.root, '.github/CODEOWNERS'));
+    try {
+      const check = await runCli(['render', repo.root, '--check']);
+      assert.equal(check.code, 1);
+      assert.deepEqual(check.stdout.trim().split('\n'), ['missing  .github/CODEOWNERS', `missing  ${PAGE}`]);
+
+      const dev = await runCli(['render', repo.root, '--env', 'dev']);
+      assert.equal(dev.code, 0, dev.stderr);
+      assert.equal(dev.stdout, '', '--env renders only dist/dev/');
+      assert.equal((await runCli(['render', repo.root, '--env', 'dev', '--check'])).code, 0);
+      await assert.rejects(readFile(path.join(repo.root, PAGE)), { code: 'ENOENT' });
+    } finally {
+      await runCli(['render', repo.root]);
+    }
+    assert.equal((await runCli(['render', repo.root, '--check'])).code, 0);
+  });
+
+  it('writes a page for a new model card and removes it with the card, leaving hand-written Markdown', async () => {
+    const card = path.join(repo.root, 'catalog/models/fraud-detector.yaml');
+    const second = path.join(repo.root, 'catalog/models/chargeback-scorer.yaml');
+    // The same card under another name, deployed nowhere: it still gets a page and a CODEOWNERS line.
+    await writeFile(second, (await readFile(card, 'utf8')).replace('name: fraud-detector', 'name: chargeback-scorer'));
+    await writeFile(path.join(repo.root, 'catalog/models/README.md'), '# Models of the fraud team\n');
+
+    const added = await runCli(['render', repo.root]);
+
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual(added.stdout.trim().split('\n'), ['updated  .github/CODEOWNERS', 'added    catalog/models/chargeback-scorer.md']);
+    const page = await readFile(path.join(repo.root, 'catalog/models/chargeback-scorer.md'), 'utf8');
+    assert.match(page, /^# chargeback-scorer$/m);
+    assert.match(page, /^_Not deployed in any environment\._$/m);
+
+    await rm(second);
+    const check = await runCli(['render', repo.root, '--check']);
+    assert.equal(check.code, 1);
+    assert.deepEqual(check.stdout.trim().split('\n'), ['stale    .github/CODEOWNERS', 'extra    catalog/models/chargeback-scorer.md']);
+
+    const removed = await runCli(['render', repo.root]);
+
+    assert.deepEqual(removed.stdout.trim().split('\n'), ['updated  .github/CODEOWNERS', 'removed  catalog/models/chargeback-scorer.md']);
+    const left = await readdir(path.join(repo.root, 'catalog/models'));
+    assert.deepEqual(left.sort(), ['README.md', 'fraud-detector.md', 'fraud-detector.yaml']);
+    await rm(path.join(repo.root, 'catalog/models/README.md'));
+  });
+
   it('exits 2 on a usage error and 1 on an unknown environment', async () => {
     assert.equal((await runCli(['render', '--bogus'])).code, 2);
     const run = await runCli(['render', repo.root, '--env', 'qa']);
@@ -88,6 +173,7 @@ describe('slipway render on a repository with a mistake', () => {
     ['an artifact without sha256', 'catalog/models/fraud-detector.yaml', (text) => text.replace(/\n {4}sha256: [0-9a-f]{64}/, ''), /environments\/dev\.yaml:\d+:\d+: spec\.deployments\[0\]\.stable: version 2\.0\.0 of 'fraud-detector' has no artifact sha256/],
     ['replicas.min above replicas.max', 'environments/prod.yaml', (text) => text.replace('replicas: { min: 4, max: 40 }', 'replicas: { min: 50, max: 40 }'), /environments\/prod\.yaml:\d+:\d+: spec\.deployments\[0\]\.replicas\.min: replicas\.min \(50\) must not exceed replicas\.max \(40\)/],
     ['a quantity that does not parse', 'environments/prod.yaml', (text) => text.replace('cpu: 500m', 'cpu: lots'), /environments\/prod\.yaml:\d+:\d+: spec\.runtime\.resources\.requests\.cpu/],
+    ['an owner CODEOWNERS cannot name', 'catalog/models/fraud-detector.yaml', (text) => text.replace('  owner: fraud-prevention\n', '  owner: fraud prevention\n'), /catalog\/models\/fraud-detector\.yaml:\d+:\d+: metadata\.owner: 'fraud prevention' is not a GitHub team or user name/],
     ['a label Kubernetes rejects', 'catalog/models/fraud-detector.yaml', (text) => text.replace('  owner: fraud-prevention\n', '  owner: fraud-prevention\n  labels: { team: "fraud prevention" }\n'), /catalog\/models\/fraud-detector\.yaml:\d+:\d+: metadata\.labels\.team: label value 'fraud prevention' may hold only/],
   ];
 
