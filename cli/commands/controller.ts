@@ -23,7 +23,7 @@ import { createWebhookHandler } from '../../controllers/webhook.js';
 import { watch } from '../../controllers/watch.js';
 import { environmentApplicationName } from '../../generators/names.js';
 import { render } from '../../generators/render.js';
-import { ensureDist } from '../../generators/write-dist.js';
+import { ensureRendered } from '../../generators/write-dist.js';
 import { type Command, oneOf, parseFlags, UsageError, UserError } from '../command.js';
 
 const FORGES = ['local', 'github'] as const;
@@ -95,7 +95,8 @@ and merges nothing, except aborts and rollbacks whose policy sets auto-merge.
 /** The generators' renderer, injected into the controller (which may not import generators). */
 async function renderDist(repoRoot: string): Promise<void> {
   const catalog = await loadCatalogOrThrow(repoRoot);
-  await ensureDist(path.join(repoRoot, 'dist'), render(catalog));
+  // The whole rendering, so a proposal that changes a card also refreshes its page (and CODEOWNERS).
+  await ensureRendered(repoRoot, render(catalog));
 }
 
 async function runOnce(options: ReconcileOptions, format: (typeof FORMATS)[number]): Promise<number> {

@@ -2,11 +2,10 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CODEOWNERS_FILE, renderCodeowners } from '../../core/codeowners.js';
 import { CatalogError } from '../../core/diagnostics.js';
 import { loadCatalog } from '../../core/load/load-catalog.js';
 import { render } from '../../generators/render.js';
-import { ensureDist } from '../../generators/write-dist.js';
+import { ensureRendered } from '../../generators/write-dist.js';
 import { type Command, parseFlags, UsageError, UserError } from '../command.js';
 
 /**
@@ -74,11 +73,10 @@ export async function scaffold(target: string, options: InitOptions): Promise<st
   // so that its first pull request passes `codeowners --check` and `render --check` as it is.
   const loaded = await loadCatalog(target);
   if (!loaded.ok) throw new Error('the init templates do not validate', { cause: new CatalogError(loaded.diagnostics) });
-  await writeFile(path.join(target, CODEOWNERS_FILE), renderCodeowners(loaded.catalog));
-  written.push(CODEOWNERS_FILE);
+  // The rendering holds CODEOWNERS and the model-card pages beside the dist/ files.
   const rendering = render(loaded.catalog);
-  await ensureDist(path.join(target, 'dist'), rendering);
-  written.push(...[...rendering.files.keys()].map((file) => `dist/${file}`));
+  await ensureRendered(target, rendering);
+  written.push(...rendering.repositoryFiles.keys(), ...[...rendering.files.keys()].map((file) => `dist/${file}`));
   return written.sort();
 }
 
