@@ -24,7 +24,8 @@ export function evidenceOf(body: string): EvidenceLine[] {
 export function summarizeEvidence(body: string): string {
   const rows = evidenceOf(body);
   if (rows.length === 0) return '(no evidence table)';
-  const failed = rows.filter((row) => row.verdict === 'fail');
+  // A rollback's reason (the degradation against the previous version) leads; drift rows follow.
+  const failed = rows.filter((row) => row.verdict === 'fail').sort((a, b) => Number(/increase|error rate/.test(b.name)) - Number(/increase|error rate/.test(a.name)));
   if (failed.length > 0) return `❌ ${failed.slice(0, 3).map((row) => `${row.name} ${row.observed} (${row.threshold})`).join('; ')}${failed.length > 3 ? '; …' : ''}`;
   const passed = rows.filter((row) => row.verdict === 'pass');
   const headline = passed.slice(0, 2).map((row) => `${row.name} ${row.observed}`).join(', ');
