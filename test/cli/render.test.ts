@@ -160,6 +160,23 @@ describe('slipway render', () => {
     await rm(path.join(repo.root, 'catalog/models/README.md'));
   });
 
+  it("validate's renderedDist guardrail reports a hand-edited page with the guardrail's message, and leaves CODEOWNERS to its own check", async () => {
+    const page = path.join(repo.root, PAGE);
+    const rendered = await readFile(page, 'utf8');
+    await appendFile(page, 'A note added by hand.\n');
+    await rm(path.join(repo.root, '.github/CODEOWNERS'));
+    try {
+      const run = await runCli(['validate', repo.root]);
+
+      assert.equal(run.code, 1);
+      assert.equal(run.stdout.trim(), `${PAGE}:1:1: guardrail 'every-environment': differs from what the catalog renders; run 'slipway render' and commit the result [guardrail]`);
+    } finally {
+      await writeFile(page, rendered);
+      await runCli(['render', repo.root]);
+    }
+    assert.equal((await runCli(['validate', repo.root])).code, 0);
+  });
+
   it('exits 2 on a usage error and 1 on an unknown environment', async () => {
     assert.equal((await runCli(['render', '--bogus'])).code, 2);
     const run = await runCli(['render', repo.root, '--env', 'qa']);
