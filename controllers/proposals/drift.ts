@@ -5,26 +5,27 @@
  * against the one before it, a rollback to that last good version.
  */
 import type { Catalog, DriftLevels, DriftPolicy, ModelCard } from '../../core/catalog.js';
+import { decideDrift, driftInputType, type DriftDecision, type DriftWindowStatistics } from '../../core/drift-decision.js';
 import { formatDuration } from '../../core/units.js';
 import { cardEdit, deploymentEdit, figure } from './catalog-lookup.js';
-import { describeMeasurement, type Measurement } from './evidence.js';
+import type { Measurement } from './evidence.js';
 import { proposalKey, type Chart, type Decision, type EvidenceRow } from './proposal.js';
 
-/** One input's PSI: the lowest over the consecutive windows, so "above" means "above every time". */
-export interface FeatureDrift {
-  /** `<view>:<feature>`. */
-  readonly input: string;
-  readonly psi: Measurement;
+/** The drift statistics of one policy window, as measured, with the queries behind them. */
+export interface DriftWindow extends DriftWindowStatistics {
+  /** How far back from now the window ends. */
+  readonly offsetMs: number;
+  readonly queries: { readonly features: string; readonly score: string; readonly samples: string };
+  /** Why the window could not be read, if it could not. */
+  readonly error?: string;
 }
 
 /** What drift decisions need besides the catalog. */
 export interface DriftEvidence {
   readonly environment: string;
   readonly model: string;
-  readonly features: readonly FeatureDrift[];
-  readonly scorePsi: Measurement;
-  /** Fewest samples in a drift window over the period. */
-  readonly samples: Measurement;
+  /** The policy's last `consecutiveWindows` windows, oldest first. */
+  readonly windows: readonly DriftWindow[];
   /** How long ago the current stable version was deployed here; `null` when unknown. */
   readonly deployedAgoMs: number | null;
   /** The stable version before the current one in this environment, from Git. */
@@ -36,7 +37,7 @@ export interface DriftEvidence {
   readonly rolledBack: ReadonlySet<string>;
 }
 
-/** Decides what drift in one deployment proposes. */
+/** Decides what drift in one deployment proposes, by the shared rule of `core/drift-decision.ts`. */
 export function proposeDriftAction(catalog: Catalog, evidence: DriftEvidence): Decision {
   const env = catalog.environments.get(evidence.environment)!;
   const deployment = env.deployments.find((candidate) => candidate.model === evidence.model)!;
@@ -44,16 +45,19 @@ export function proposeDriftAction(catalog: Catalog, evidence: DriftEvidence): D
   const card = catalog.models.get(evidence.model)!;
   const waitKey = proposalKey('retrain', evidence.model, env.name).key;
   if (policy === undefined) return { kind: 'wait', key: waitKey, reasons: ['no drift policy'] };
-  if (evidence.samples.value === null || evidence.samples.value < policy.minSamples) {
-    return { kind: 'wait', key: waitKey, reasons: [`samples per drift window: ${describeMeasurement(evidence.samples)}; the policy needs ${policy.minSamples}`] };
+  const decision = decideDrift(policy, evidence.windows);
+  if (decision.verdict !== 'act') {
+    const latest = evidence.windows.at(-1);
+    const why = latest?.error !== undefined && decision.verdict === 'wait' ? `${decision.reason} (${latest.error})` : decision.reason;
+    return { kind: 'wait', key: waitKey, reasons: [`drift ${decision.verdict}: ${why}`] };
   }
-  const rows = featureRows(card, policy, evidence);
-  const drifting = rows.filter((row) => row.pass === false && row.name !== 'prediction score');
-  const scoreDrifting = rows.some((row) => row.name === 'prediction score' && row.pass === false);
-  if (drifting.length < policy.minFeatures && !scoreDrifting) return { kind: 'wait', key: waitKey, reasons: ['no drift above the act level'] };
-  rows.unshift({ name: 'samples per window (min)', observed: evidence.samples.value, threshold: `≥ ${policy.minSamples}`, pass: true, source: evidence.samples.query });
+  const rows = driftRows(card, deployment.stable, policy, evidence, decision);
+  const latestScore = evidence.windows.at(-1)?.score ?? null;
+  const scorePsi: Measurement = { value: latestScore, query: evidence.windows.at(-1)?.queries.score ?? '' };
   const charts = [psiChart(evidence, policy)];
-  const rollback = rollbackTarget(card, policy, evidence, deployment.stable, rows);
+  const rollback = rollbackTarget(card, policy, evidence, scorePsi, deployment.stable, rows);
+  const drifting = decision.acting;
+  const scoreDrifting = decision.scoreActing;
   if (rollback !== null && policy.actions.includes('rollback')) {
     const { key, branch } = proposalKey('rollback', evidence.model, env.name);
     const edits = [deploymentEdit(env, evidence.model, 'set', ['stable'], rollback)];
@@ -109,22 +113,38 @@ export function proposeDriftAction(catalog: Catalog, evidence: DriftEvidence): D
   };
 }
 
-function featureRows(card: ModelCard, policy: DriftPolicy, evidence: DriftEvidence): EvidenceRow[] {
-  const rows: EvidenceRow[] = [];
-  for (const feature of evidence.features) {
-    const input = card.current.inputs.find((candidate) => candidate.ref === feature.input);
-    const levels: DriftLevels = input?.dtype === 'string' || input?.dtype === 'bool' ? policy.categorical : policy.numeric;
-    const value = feature.psi.value;
-    rows.push({ name: feature.input, observed: value === null ? null : figure(value), threshold: `< ${levels.act} (warn ${levels.warn})`, pass: value === null ? null : value < levels.act, source: feature.psi.query });
+function driftRows(card: ModelCard, stable: string, policy: DriftPolicy, evidence: DriftEvidence, decision: DriftDecision): EvidenceRow[] {
+  const windows = evidence.windows;
+  const span = windows.map((window) => (window.offsetMs === 0 ? 'now' : `−${formatDuration(window.offsetMs)}`)).join(', ');
+  const rows: EvidenceRow[] = [
+    { name: 'samples per window', observed: windows.map((window) => window.samples).join(', '), threshold: `≥ ${policy.minSamples} in each`, pass: windows.every((window) => window.samples >= policy.minSamples), source: windows.map((window) => window.queries.samples).join('\n') },
+  ];
+  for (const input of (card.versions.get(stable) ?? card.current).inputs) {
+    const values = windows.map((window) => window.inputs.find((statistic) => statistic.ref === input.ref)?.value);
+    if (values.every((value) => value === undefined)) continue;
+    const levels: DriftLevels = driftInputType(input.dtype) === 'categorical' ? policy.categorical : policy.numeric;
+    rows.push({
+      name: input.ref,
+      observed: values.map((value) => (value === undefined ? 'no data' : figure(value))).join(', '),
+      threshold: `< ${levels.act} (warn ${levels.warn})`,
+      pass: !decision.acting.includes(input.ref),
+      source: windows.map((window) => window.queries.features).join('\n'),
+    });
   }
-  if (policy.score !== undefined) {
-    const value = evidence.scorePsi.value;
-    rows.push({ name: 'prediction score', observed: value === null ? null : figure(value), threshold: `< ${policy.score.act} (warn ${policy.score.warn})`, pass: value === null ? null : value < policy.score.act, source: evidence.scorePsi.query });
+  if (policy.score !== undefined && windows.some((window) => window.score !== null)) {
+    rows.push({
+      name: 'prediction score',
+      observed: windows.map((window) => (window.score === null ? 'no data' : figure(window.score))).join(', '),
+      threshold: `< ${policy.score.act} (warn ${policy.score.warn})`,
+      pass: !decision.scoreActing,
+      source: windows.map((window) => window.queries.score).join('\n'),
+    });
   }
+  rows.unshift({ name: 'drift rule', observed: decision.reason, threshold: `${policy.minFeatures} input(s) or the score above act in ${policy.consecutiveWindows} windows (${span})`, pass: false, source: 'core/drift-decision.ts' });
   return rows;
 }
 
-function rollbackTarget(card: ModelCard, policy: DriftPolicy, evidence: DriftEvidence, stable: string, rows: EvidenceRow[]): string | null {
+function rollbackTarget(card: ModelCard, policy: DriftPolicy, evidence: DriftEvidence, scorePsi: Measurement, stable: string, rows: EvidenceRow[]): string | null {
   if (policy.rollbackWithinMs === undefined || evidence.deployedAgoMs === null || evidence.deployedAgoMs > policy.rollbackWithinMs) return null;
   const candidate =
     evidence.previousStable !== null && evidence.previousStable !== stable && !evidence.rolledBack.has(evidence.previousStable)
@@ -132,12 +152,12 @@ function rollbackTarget(card: ModelCard, policy: DriftPolicy, evidence: DriftEvi
       : (card.history.find((version) => version.version !== stable && !evidence.rolledBack.has(version.version))?.version ?? null);
   if (candidate === null || !card.versions.has(candidate)) return null;
   let degraded = false;
-  const now = evidence.scorePsi.value;
+  const now = scorePsi.value;
   const before = evidence.previousScorePsi.value;
   if (policy.degradation.maxScorePsiIncrease !== undefined && now !== null && before !== null) {
     const pass = now - before <= policy.degradation.maxScorePsiIncrease;
     degraded ||= !pass;
-    rows.push({ name: `score PSI increase vs ${candidate}`, observed: figure(now - before), threshold: `≤ ${policy.degradation.maxScorePsiIncrease}`, pass, source: `now: ${evidence.scorePsi.query}\nbefore: ${evidence.previousScorePsi.query}` });
+    rows.push({ name: `score PSI increase vs ${candidate}`, observed: figure(now - before), threshold: `≤ ${policy.degradation.maxScorePsiIncrease}`, pass, source: `now: ${scorePsi.query}\nbefore: ${evidence.previousScorePsi.query}` });
   }
   if (policy.degradation.maxErrorRate !== undefined && evidence.errorRate.value !== null) {
     const pass = evidence.errorRate.value <= policy.degradation.maxErrorRate;
@@ -155,10 +175,12 @@ export function bumpTriggerId(current: string): string {
 }
 
 function psiChart(evidence: DriftEvidence, policy: DriftPolicy): Chart {
-  const names = evidence.features.map((feature) => feature.input.split(':')[1] ?? feature.input);
-  const values = evidence.features.map((feature) => Number((feature.psi.value ?? 0).toPrecision(3)));
+  const latest = evidence.windows.at(-1);
+  const inputs = latest?.inputs ?? [];
+  const names = inputs.map((input) => input.ref.split(':')[1] ?? input.ref);
+  const values = inputs.map((input) => Number(input.value.toPrecision(3)));
   return {
-    title: `PSI per input (bars) against the act level ${policy.numeric.act} (line)`,
+    title: `PSI per input in the latest window (bars) against the act level ${policy.numeric.act} (line)`,
     mermaid: [
       'xychart-beta',
       `  title "${evidence.model} in ${evidence.environment}: PSI per input"`,
@@ -169,4 +191,3 @@ function psiChart(evidence: DriftEvidence, policy: DriftPolicy): Chart {
     ].join('\n'),
   };
 }
-

@@ -4,7 +4,8 @@
  */
 import type { Catalog, Deployment, Environment, RolloutCheck } from '../../core/catalog.js';
 import type { CanaryAnalysis, CheckMeasurement } from '../proposals/canary-step.js';
-import type { FeatureDrift } from '../proposals/drift.js';
+import { driftInputType, type InputStatistic } from '../../core/drift-decision.js';
+import type { DriftWindow } from '../proposals/drift.js';
 import { noData, type Measurement, type Series } from '../proposals/evidence.js';
 import type { MetricsSource } from './metrics-source.js';
 import {
@@ -15,8 +16,8 @@ import {
   latencyP99Query,
   requestsQuery,
   scorePsiQuery,
-  sustainedFeaturePsiQuery,
-  sustainedScorePsiQuery,
+  windowFeaturePsiQuery,
+  windowScorePsiQuery,
   type Selector,
 } from './queries.js';
 
@@ -64,16 +65,18 @@ async function latencyOverWindow(metrics: MetricsSource, canary: Selector, stabl
   return series.filter((one): one is Series => one !== null);
 }
 
-/** Drift statistics of a deployment's stable version. */
+/** Drift statistics of a deployment's stable version, one entry per policy window, oldest first. */
 export interface DriftMeasurements {
-  readonly features: FeatureDrift[];
-  readonly scorePsi: Measurement;
-  readonly samples: Measurement;
+  readonly windows: DriftWindow[];
   readonly previousScorePsi: Measurement;
   readonly errorRate: Measurement;
 }
 
-/** Measures drift of `deployment`'s stable version over the policy's consecutive windows. */
+/**
+ * Reads the runtime's sliding-window drift gauges at the end of each of the policy's last
+ * `consecutiveWindows` windows (now, one window back, …): non-overlapping windows, as the shared
+ * rule in `core/drift-decision.ts` expects them.
+ */
 export async function measureDrift(
   catalog: Catalog,
   env: Environment,
@@ -85,26 +88,31 @@ export async function measureDrift(
   const card = catalog.models.get(deployment.model)!;
   const version = card.versions.get(deployment.stable) ?? card.current;
   const selector: Selector = { namespace: env.cluster.namespace, model: deployment.model, version: deployment.stable };
-  const spanMs = policy.windowMs * policy.consecutiveWindows;
-  const featureQuery = sustainedFeaturePsiQuery(selector, spanMs);
-  const [byFeature, scorePsi, samples, errorRate, previousScorePsi] = await Promise.all([
-    metrics.samples(featureQuery),
-    metrics.measure(sustainedScorePsiQuery(selector, spanMs)),
-    metrics.measure(driftSamplesQuery(selector, spanMs)),
+  const offsets = Array.from({ length: policy.consecutiveWindows }, (_, index) => (policy.consecutiveWindows - 1 - index) * policy.windowMs);
+  const [windows, errorRate, previousScorePsi] = await Promise.all([
+    Promise.all(
+      offsets.map(async (offsetMs): Promise<DriftWindow> => {
+        const featureQuery = windowFeaturePsiQuery(selector, offsetMs);
+        const [byFeature, score, samples] = await Promise.all([
+          metrics.samples(featureQuery),
+          metrics.measure(windowScorePsiQuery(selector, offsetMs)),
+          metrics.measure(driftSamplesQuery(selector, offsetMs)),
+        ]);
+        const inputs: InputStatistic[] = [];
+        for (const input of version.inputs) {
+          // The runtime may label a feature by its reference or by its bare name; accept either.
+          const sample = byFeature.samples.find((candidate) => candidate.labels.feature === input.ref || candidate.labels.feature === input.feature);
+          if (sample !== undefined) inputs.push({ ref: input.ref, type: driftInputType(input.dtype), value: sample.value });
+        }
+        return { offsetMs, samples: samples.value ?? 0, inputs, score: score.value, queries: { features: featureQuery, score: score.query, samples: samples.query }, error: byFeature.error ?? samples.error };
+      }),
+    ),
     metrics.measure(errorRateQuery(selector, policy.windowMs)),
     previous.version === null || previous.deployedAgoMs === null
       ? Promise.resolve(noData('(no previous version in this environment)'))
       : metrics.measure(scorePsiQuery({ ...selector, version: previous.version }, policy.windowMs, previous.deployedAgoMs)),
   ]);
-  const features: FeatureDrift[] = version.inputs.map((input) => {
-    // The runtime may label a feature by its reference or by its bare name; accept either.
-    const sample = byFeature.samples.find((candidate) => candidate.labels.feature === input.ref || candidate.labels.feature === input.feature);
-    return {
-      input: input.ref,
-      psi: sample === undefined ? noData(`${featureQuery} → feature="${input.ref}"`, byFeature.error) : { value: sample.value, query: `${featureQuery} → feature="${sample.labels.feature}"` },
-    };
-  });
-  return { features, scorePsi, samples, errorRate, previousScorePsi };
+  return { windows, errorRate, previousScorePsi };
 }
 
 /** Firing alerts for a model in an environment. */

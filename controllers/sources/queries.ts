@@ -48,19 +48,23 @@ export function scorePsiQuery(selector: Selector, windowMs: number, offsetMs = 0
   return `max(avg_over_time(${METRICS.scorePsi}${matchers(selector)}[${range(windowMs)}]${offset}))`;
 }
 
-/** Lowest score PSI over the span: above a level here means above it the whole span. */
-export function sustainedScorePsiQuery(selector: Selector, spanMs: number): string {
-  return `max(min_over_time(${METRICS.scorePsi}${matchers(selector)}[${range(spanMs)}]))`;
+function offset(offsetMs: number): string {
+  return offsetMs >= 1000 ? ` offset ${range(offsetMs)}` : '';
 }
 
-/** Lowest PSI per feature over the span, one sample per `feature` label. */
-export function sustainedFeaturePsiQuery(selector: Selector, spanMs: number): string {
-  return `max by (${LABELS.feature}) (min_over_time(${METRICS.featurePsi}${matchers(selector)}[${range(spanMs)}]))`;
+/** The score PSI gauge at the end of one drift window (`offsetMs` back from now). */
+export function windowScorePsiQuery(selector: Selector, offsetMs: number): string {
+  return `max(${METRICS.scorePsi}${matchers(selector)}${offset(offsetMs)})`;
 }
 
-/** Fewest samples any drift window held over the span. */
-export function driftSamplesQuery(selector: Selector, spanMs: number): string {
-  return `min(min_over_time(${METRICS.driftWindowSamples}${matchers(selector)}[${range(spanMs)}]))`;
+/** The PSI gauge of every feature at the end of one drift window, one sample per `feature` label. */
+export function windowFeaturePsiQuery(selector: Selector, offsetMs: number): string {
+  return `max by (${LABELS.feature}) (${METRICS.featurePsi}${matchers(selector)}${offset(offsetMs)})`;
+}
+
+/** Samples the drift window held at the end of one window. */
+export function driftSamplesQuery(selector: Selector, offsetMs: number): string {
+  return `min(${METRICS.driftWindowSamples}${matchers(selector)}${offset(offsetMs)})`;
 }
 
 /** F1 from labelled outcomes over the window: 2tp / (2tp + fp + fn). */

@@ -128,4 +128,11 @@ async function pinCardMetrics(root: string): Promise<void> {
     edit(['history', 0, 'metrics'], PINNED_METRICS.previous),
   ]);
   await writeFile(path.join(root, file), pinned);
+  // Drift windows of a few seconds, so that a test's Prometheus holds every window the rule reads.
+  const drift = 'policies/drift.yaml';
+  const policy = await readFile(path.join(root, drift), 'utf8');
+  await writeFile(path.join(root, drift), applyEditsToText(drift, policy, [{ file: drift, kind: 'DriftPolicy', name: 'fraud-drift', op: 'set', path: ['spec', 'window'], value: DRIFT_WINDOW }]));
 }
+
+/** The drift window the test repositories use. */
+export const DRIFT_WINDOW = '3s';
