@@ -35,6 +35,7 @@ Needs redis-server and prometheus on the PATH.
     const port = values.port === undefined ? 8080 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65533) throw new UsageError(`--port must be a port number from 0 to 65533 (got '${values.port}')`);
     requireBinaries(['git', 'redis-server', 'prometheus']);
+    withoutVariablesSimpleGitRefuses(process.env);
     return runDemo({ fast: values.fast ?? false, keep: values.keep ?? false, port });
   },
 };
@@ -66,20 +67,31 @@ async function runDemo(options: { fast: boolean; keep: boolean; port: number }):
   process.on('exit', onExit);
   progress.write(`slipway demo${options.fast ? ' --fast' : ''}: the whole loop on this machine\n`);
   let completed = false;
+  let keep = false;
   try {
     await runStory(options, progress, processes, outcome);
     completed = outcome.notShown.length === 0;
-    await finalReport(progress, outcome, options.keep, processes);
+    // A story that stopped early is kept too: that is when a person most wants to look around.
+    keep = options.keep;
+    await finalReport(progress, outcome, keep, processes);
   } finally {
-    outcome.traffic?.stop();
-    await cleanUp(options.keep && completed);
+    await cleanUp(keep);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (!(options.keep && completed)) process.off('exit', onExit);
+    process.off('exit', onExit);
   }
-  if (options.keep && completed) process.off('exit', onExit);
-  progress.write(`\n${completed ? 'The whole loop ran' : 'The loop ran up to the step above'} in ${progress.elapsed()}.${options.keep && completed ? '' : ' Every process the demo started has stopped.'}\n`);
+  progress.write(`\n${completed ? 'The whole loop ran' : 'The loop ran up to the step above'} in ${progress.elapsed()}.${keep ? '' : ' Every process the demo started has stopped.'}\n`);
   return completed ? 0 : 1;
+}
+
+/**
+ * The controller's bot commits and local merges pass the whole environment to simple-git, which
+ * refuses to run when it holds EDITOR, VISUAL, PAGER, SSH_ASKPASS or PREFIX (npm scripts set
+ * EDITOR). The demo edits nothing interactively, so it drops them for itself and its children.
+ */
+function withoutVariablesSimpleGitRefuses(env: NodeJS.ProcessEnv): void {
+  const refused = new Set(['editor', 'visual', 'pager', 'ssh_askpass', 'prefix']);
+  for (const name of Object.keys(env)) if (refused.has(name.toLowerCase())) delete env[name];
 }
 
 async function finalReport(progress: Progress, outcome: DemoOutcome, keep: boolean, processes: Processes): Promise<void> {
@@ -99,7 +111,7 @@ async function finalReport(progress: Progress, outcome: DemoOutcome, keep: boole
     `${outcome.prometheusUrl ?? '(not started)'}/graph   Prometheus, e.g. sum by (version) (rate(slipway_request_duration_seconds_count[1m]))`,
   ];
   for (const line of lines) progress.write(`  ${line}\n`);
-  if (keep && outcome.notShown.length === 0) {
+  if (keep) {
     const pids = processes.list().map((one) => one.child.pid);
     progress.write(`\n--keep: the repository, Redis, Prometheus and the runtimes keep running (without traffic). Stop them with:\n  kill ${pids.join(' ')} && rm -rf ${workspace.root}\n`);
   } else {

@@ -260,7 +260,7 @@ class Story {
             const record = (await this.forge.record(entry.pr))!;
             seen.set(want.name, record);
             this.progress.note(`#${record.number} ${record.state === 'merged' ? 'opened and auto-merged (the policy allows it)' : 'opened'}: ${record.title}`);
-            this.progress.note(`    evidence: ${summarizeEvidence(record.body)}`);
+            this.progress.note(`    evidence: ${clip(summarizeEvidence(record.body))}`);
             if (record.state === 'merged') this.progress.note(`    ${await this.apply(record)}`);
           }
           const missing = wanted.filter((one) => !seen.has(one.name));
@@ -310,7 +310,7 @@ class Story {
       },
       (pr) => `#${pr.number} ${pr.title}`,
     ).then((pr) => {
-      this.progress.note(`evidence: ${summarizeEvidence(pr.body)}`);
+      this.progress.note(`evidence: ${clip(summarizeEvidence(pr.body))}`);
       return pr;
     });
   }
@@ -383,6 +383,11 @@ class Story {
       await sleep(200);
     }
   }
+}
+
+/** Evidence lines stay on one line of a wide terminal; the whole table is in the PR. */
+function clip(text: string, width = 200): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
 function reasonsFor(report: ReconcileReport, keys: readonly string[]): string {
