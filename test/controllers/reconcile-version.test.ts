@@ -135,3 +135,21 @@ describe('a branch a person pushed to', () => {
     }
   });
 });
+
+describe('a controller limited to some environments', () => {
+  it('proposes only changes that target them', async () => {
+    const repo = await makeRepo();
+    try {
+      const forge = new LocalForge(repo.root);
+      await writeResult(repo.results, 'run.json', trainingResult());
+      const options = { forge, workDir: repo.workDir, renderDist: testRenderDist, resultsDir: repo.results };
+      const staging = await reconcile({ ...options, environments: new Set(['staging']) });
+      assert.deepEqual(staging.proposals, []);
+      assert.ok(staging.waiting.every((wait) => wait.key.endsWith('/staging')), staging.waiting.map((wait) => wait.key).join(', '));
+      const dev = await reconcile({ ...options, environments: new Set(['dev']) });
+      assert.deepEqual(dev.proposals, [{ key: 'version/fraud-detector/dev', outcome: 'opened', pr: 1 }]);
+    } finally {
+      await repo.dispose();
+    }
+  });
+});
