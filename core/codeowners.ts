@@ -60,13 +60,29 @@ export function unusableOwners(catalog: Catalog): DocumentMeta[] {
   return catalogDocuments(catalog).filter((document) => !HANDLE_PATTERN.test(document.owner));
 }
 
-/** One entry per document file, sorted by file; a file with several owners lists them all. */
-export function codeownersEntries(catalog: Catalog): CodeownersEntry[] {
+/** A file generated from a document file (a model card's page), owned by the same teams. */
+export interface GeneratedFile {
+  /** Path of the generated file, relative to the repository root. */
+  readonly file: string;
+  /** The document file it is generated from. */
+  readonly from: string;
+}
+
+/**
+ * One entry per document file, and per generated file whose source is one, sorted by file; a file
+ * with several owners lists them all. Generated files are listed so that a card change, which also
+ * changes its page, needs only the card's owners (not the project owner's fallback) to review it.
+ */
+export function codeownersEntries(catalog: Catalog, generated: readonly GeneratedFile[] = []): CodeownersEntry[] {
   const byFile = new Map<string, Set<string>>();
   for (const document of catalogDocuments(catalog)) {
     const owners = byFile.get(document.declaredAt.file) ?? new Set<string>();
     owners.add(ownerHandle(catalog.project, document.owner));
     byFile.set(document.declaredAt.file, owners);
+  }
+  for (const { file, from } of generated) {
+    const owners = byFile.get(from);
+    if (owners !== undefined && !byFile.has(file)) byFile.set(file, owners);
   }
   return [...byFile.entries()]
     .map(([file, owners]) => ({ file, owners: [...owners].sort(compareCodeUnits) }))
@@ -74,10 +90,10 @@ export function codeownersEntries(catalog: Catalog): CodeownersEntry[] {
 }
 
 /** The whole CODEOWNERS text: header, the project owner as fallback, then one line per file. */
-export function renderCodeowners(catalog: Catalog): string {
+export function renderCodeowners(catalog: Catalog, generated: readonly GeneratedFile[] = []): string {
   const fallback = `* ${ownerHandle(catalog.project, catalog.project.owner)}`;
-  const lines = codeownersEntries(catalog).map((entry) => `/${escapePath(entry.file)} ${entry.owners.join(' ')}`);
-  return [...HEADER, fallback, '', '# Catalog documents: the owners named in them.', ...lines, ''].join('\n');
+  const lines = codeownersEntries(catalog, generated).map((entry) => `/${escapePath(entry.file)} ${entry.owners.join(' ')}`);
+  return [...HEADER, fallback, '', '# Catalog documents and the pages generated from them: the owners named in them.', ...lines, ''].join('\n');
 }
 
 // CODEOWNERS patterns follow gitignore rules: a space or `#` would end or comment out the pattern.

@@ -11,7 +11,7 @@ import { CODEOWNERS_FILE, renderCodeowners, unusableOwners } from '../core/codeo
 import { CatalogError, type Diagnostic } from '../core/diagnostics.js';
 import { ArgoCdChart } from './argocd-chart.js';
 import { EnvironmentChart } from './environment-chart.js';
-import { modelCardPagePath, renderModelCardPage } from './model-card-page.js';
+import { modelCardPagePath, modelCardPageSources, renderModelCardPage } from './model-card-page.js';
 import { ARGOCD_FOLDER } from './names.js';
 import { preflight } from './preflight.js';
 import { fileNameOf, serializeObject } from './serialize.js';
@@ -89,7 +89,7 @@ export function render(catalog: Catalog, options: RenderOptions = {}): Rendering
 
 /** The model-card pages and CODEOWNERS; a single-environment rendering leaves them alone. */
 function renderRepositoryFiles(catalog: Catalog): Map<string, string> {
-  const files = new Map<string, string>([[CODEOWNERS_FILE, renderCodeowners(catalog)]]);
+  const files = new Map<string, string>([[CODEOWNERS_FILE, renderCodeowners(catalog, modelCardPageSources(catalog))]]);
   for (const card of catalog.models.values()) {
     try {
       files.set(modelCardPagePath(card), renderModelCardPage(catalog, card.name));

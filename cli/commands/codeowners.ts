@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CODEOWNERS_FILE, renderCodeowners, unusableOwners } from '../../core/codeowners.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
+import { modelCardPageSources } from '../../generators/model-card-page.js';
 import { type Command, parseFlags, UsageError, UserError } from '../command.js';
 
 export const command: Command = {
@@ -10,8 +11,9 @@ export const command: Command = {
   usage: `
 usage: slipway codeowners [path] [--check]
 
-Writes .github/CODEOWNERS so that every document file needs a review from the teams named in its
-documents' metadata.owner. On a GitHub forge (slipway.yaml spec.forge.repository 'org/repo') an
+Writes .github/CODEOWNERS so that every document file (and the page 'slipway render' writes beside
+each model card) needs a review from the teams named in its documents' metadata.owner
+('slipway render' writes the same file). On a GitHub forge (slipway.yaml spec.forge.repository 'org/repo') an
 owner becomes the team '@org/<owner>'; otherwise '@<owner>'.
   --check   write nothing; exit 1 when .github/CODEOWNERS is missing or stale`,
   async run(args) {
@@ -26,7 +28,8 @@ owner becomes the team '@org/<owner>'; otherwise '@<owner>'.
         `${file}:${line}:${column}: metadata.owner '${unusable.owner}' of ${unusable.kind} '${unusable.name}' is not a GitHub team or user name (letters, digits, '-', '_', '.')`,
       );
     }
-    const wanted = renderCodeowners(catalog);
+    // The same text as `slipway render` writes: the model-card pages are owned like their cards.
+    const wanted = renderCodeowners(catalog, modelCardPageSources(catalog));
     const target = path.join(root, CODEOWNERS_FILE);
     const current = await readFile(target, 'utf8').catch(() => null);
     if (values.check) {

@@ -1,4 +1,5 @@
 /** `slipway render`: writes `dist/<env>/`, the model-card pages and CODEOWNERS from the catalog, or checks that they are up to date. */
+import { CODEOWNERS_FILE } from '../../core/codeowners.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { formatProblem, RenderError, render, type Rendering } from '../../generators/render.js';
 import { compareRendered, ensureRendered, isInSync, type DistDifference } from '../../generators/write-dist.js';
@@ -55,10 +56,12 @@ function renderOrExplain(catalog: Parameters<typeof render>[0], environment: str
 const CHECK_WORDS = { stale: 'stale', missing: 'missing', extra: 'extra' } as const;
 const WRITE_WORDS = { stale: 'updated', missing: 'added', extra: 'removed' } as const;
 
-/** `62 files in dist/ and 2 more (model-card pages, CODEOWNERS)`, or only the first part for one environment. */
+/** `61 files in dist/, 1 model-card page and CODEOWNERS`, or only the dist/ count for one environment. */
 function countFiles(rendering: Rendering): string {
   const dist = `${rendering.files.size} files in dist/`;
-  return rendering.repositoryFiles.size === 0 ? dist : `${dist} and ${rendering.repositoryFiles.size} more (model-card pages, CODEOWNERS)`;
+  if (rendering.repositoryFiles.size === 0) return dist;
+  const pages = [...rendering.repositoryFiles.keys()].filter((file) => file !== CODEOWNERS_FILE).length;
+  return `${dist}, ${pages} model-card page${pages === 1 ? '' : 's'} and CODEOWNERS`;
 }
 
 /** One line per differing file, in path order: what happened to it, then its repository path. */

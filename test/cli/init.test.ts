@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { renderCodeowners } from '../../core/codeowners.js';
 import { loadCatalog } from '../../core/load/load-catalog.js';
+import { modelCardPageSources } from '../../generators/model-card-page.js';
 import { render } from '../../generators/render.js';
 import { runCli } from '../support/cli.js';
 import { PROJECT_ROOT } from '../support/example-repo.js';
@@ -108,7 +109,7 @@ test('the scaffold renders, and passes validate, render --check and codeowners -
   assert.equal(validate.code, 0, validate.stdout + validate.stderr);
   assert.equal(renderCheck.code, 0, renderCheck.stdout + renderCheck.stderr);
   assert.equal(codeownersCheck.code, 0, codeownersCheck.stderr);
-  assert.equal(await readFile(path.join(target, '.github/CODEOWNERS'), 'utf8'), renderCodeowners(loaded.catalog));
+  assert.equal(await readFile(path.join(target, '.github/CODEOWNERS'), 'utf8'), renderCodeowners(loaded.catalog, modelCardPageSources(loaded.catalog)));
 });
 
 test('init scaffolds into an existing empty directory', async (t) => {

@@ -107,3 +107,18 @@ test('a file name with a space is escaped so that the pattern stays one pattern'
 
   assert.ok(text.includes('\n/catalog/features/user\\ features.yaml @fraud-prevention\n'));
 });
+
+test('a generated file is owned like the document file it is generated from; one from an unknown file is left to the fallback', async () => {
+  const catalog = await exampleCatalog();
+
+  const entries = new Map(
+    codeownersEntries(catalog, [
+      { file: 'catalog/models/fraud-detector.md', from: 'catalog/models/fraud-detector.yaml' },
+      { file: 'catalog/models/orphan.md', from: 'catalog/models/orphan.yaml' },
+    ]).map((entry) => [entry.file, entry.owners]),
+  );
+
+  assert.deepEqual(entries.get('catalog/models/fraud-detector.md'), ['@fraud-prevention']);
+  assert.ok(!entries.has('catalog/models/orphan.md'));
+  assert.ok(renderCodeowners(catalog, [{ file: 'catalog/models/fraud-detector.md', from: 'catalog/models/fraud-detector.yaml' }]).includes('\n/catalog/models/fraud-detector.md @fraud-prevention\n'));
+});
