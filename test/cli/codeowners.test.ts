@@ -35,6 +35,7 @@ test('codeowners --check exits 1 and says how to fix it when an owner changed', 
 test('codeowners --check exits 1 when the file is missing, and writes nothing', async (t) => {
   const repo = await copyExampleRepo();
   t.after(repo.dispose);
+  await rm(path.join(repo.root, '.github/CODEOWNERS'));
 
   const checked = await runCli(['codeowners', repo.root, '--check']);
 
@@ -73,9 +74,11 @@ test('codeowners refuses an owner that cannot be a GitHub team, naming the file 
   const card = path.join(repo.root, 'catalog/models/fraud-detector.yaml');
   await writeFile(card, (await readFile(card, 'utf8')).replace('owner: fraud-prevention', 'owner: Fraud Prevention'));
 
+  const before = await readFile(path.join(repo.root, '.github/CODEOWNERS'), 'utf8');
+
   const run = await runCli(['codeowners', repo.root]);
 
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^slipway: catalog\/models\/fraud-detector\.yaml:\d+:\d+: metadata\.owner 'Fraud Prevention' of ModelCard 'fraud-detector' is not a GitHub team/);
-  await assert.rejects(readFile(path.join(repo.root, '.github/CODEOWNERS')), { code: 'ENOENT' });
+  assert.equal(await readFile(path.join(repo.root, '.github/CODEOWNERS'), 'utf8'), before, 'CODEOWNERS is left as it was');
 });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 /** The project root (tests run from `build/test/...`). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-const REPOSITORY_PARTS = ['slipway.yaml', 'catalog', 'environments', 'policies', 'models', 'dist'] as const;
+const REPOSITORY_PARTS = ['slipway.yaml', 'catalog', 'environments', 'policies', 'models', 'dist', '.github'] as const;
 
 /** A temporary copy of the example repository; `dispose()` removes it. */
 export async function copyExampleRepo(): Promise<{ root: string; dispose: () => Promise<void> }> {
