@@ -4,11 +4,16 @@ export const BOT_NAME = 'Slipway Bot';
 /** The bot's commit e-mail. */
 export const BOT_EMAIL = 'bot@slipway.dev';
 
+const INTERACTIVE_HELPERS = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS', 'PREFIX']);
+
 /** Environment for git processes that write objects as the bot, at a fixed date when given. */
 export function botEnvironment(date?: string): Record<string, string> {
   const env: Record<string, string> = {};
-  // Inherited GIT_* settings are dropped: simple-git refuses several of them when an env is passed.
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !name.startsWith('GIT_')) env[name] = value;
+  // Inherited GIT_* settings and the interactive helpers git could spawn (editors, pagers, askpass)
+  // are dropped: the bot never needs them, and simple-git refuses to run when an env names them.
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !name.startsWith('GIT_') && !INTERACTIVE_HELPERS.has(name)) env[name] = value;
+  }
   env.GIT_AUTHOR_NAME = BOT_NAME;
   env.GIT_AUTHOR_EMAIL = BOT_EMAIL;
   env.GIT_COMMITTER_NAME = BOT_NAME;

@@ -39,7 +39,11 @@ export function resolveModelCard(
       sound = false;
     }
     const inputs = entry.inputs === undefined ? currentInputs : resolveInputs(entry.inputs, [...at, 'inputs']);
-    const inherited = { trainingData: undefined, referenceProfile: undefined, ...entry, inputs: entry.inputs ?? spec.inputs };
+    // As the schema documents: inputs, training data and profile default to the current version's
+    // (the bot writes them into a history entry only where they differ).
+    const entryInputs = entry.inputs ?? spec.inputs;
+    const referenceProfile = entry.referenceProfile ?? profileForInputs(spec.referenceProfile, entryInputs);
+    const inherited = { ...entry, inputs: entryInputs, trainingData: entry.trainingData ?? spec.trainingData, referenceProfile };
     const resolved = inputs === null ? null : resolveVersion(entry.version, inherited, inputs, at, document, context, entry.notes);
     if (resolved === null) {
       sound = false;
@@ -162,6 +166,12 @@ function resolveVersion(
 }
 
 type ProfileDocument = NonNullable<Spec['referenceProfile']>;
+
+// An inherited profile keeps only the inputs the older version has.
+function profileForInputs(profile: ProfileDocument | undefined, inputs: readonly string[]): ProfileDocument | undefined {
+  if (profile === undefined) return undefined;
+  return { ...profile, inputs: Object.fromEntries(Object.entries(profile.inputs).filter(([ref]) => inputs.includes(ref))) };
+}
 type DistributionDocument = NonNullable<ProfileDocument['score']>;
 
 function resolveProfile(

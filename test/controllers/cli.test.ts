@@ -9,7 +9,7 @@ import { makeRepo, trainingResult, writeResult, type TestRepo } from './fixtures
 const CLI = path.join(PROJECT_ROOT, 'build', 'cli', 'main.js');
 
 function slipway(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, GITHUB_TOKEN: '', KUBECONFIG: '' } });
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, GITHUB_TOKEN: '', KUBECONFIG: '', EDITOR: 'vi', PAGER: 'less' } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

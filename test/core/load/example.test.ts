@@ -4,6 +4,9 @@ import { before, describe, it } from 'node:test';
 import { environmentsInPromotionOrder, nextEnvironment, type Catalog } from '../../../core/catalog.js';
 import { loadCatalogOrThrow } from '../../../core/load/load-catalog.js';
 import { PROJECT_ROOT } from '../../support/example-repo.js';
+import { loadExampleWith } from '../../support/catalog-fixture.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 
 describe('the example repository', () => {
   let catalog: Catalog;
@@ -22,6 +25,19 @@ describe('the example repository', () => {
     assert.ok(previous, 'history versions are addressable');
     assert.ok(!previous.inputs.some((input) => input.feature === 'velocity_last_24h'), '1.4.0 declares its own inputs, without velocity');
     assert.equal(previous.inputs.find((input) => input.feature === 'amount')?.view, 'transaction-features');
+  });
+
+  it('lets a history entry without a profile inherit the current one, as the schema says', async () => {
+    const text = await readFile(path.join(PROJECT_ROOT, 'catalog/models/fraud-detector.yaml'), 'utf8');
+    const history = text.indexOf('  history:');
+    const withoutProfile = text.slice(0, history) + text.slice(history).replace(/\n {6}referenceProfile:\n( {8}.*\n)+/, '\n');
+    assert.notEqual(withoutProfile, text, 'the 1.4.0 entry had a profile to remove');
+    const result = await loadExampleWith({ 'catalog/models/fraud-detector.yaml': withoutProfile });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
+    const card = result.catalog.models.get('fraud-detector')!;
+    const inherited = card.versions.get('1.4.0')!.referenceProfile!;
+    assert.deepEqual(inherited.score, card.current.referenceProfile!.score);
+    assert.deepEqual(Object.keys(inherited.inputs).sort(), card.versions.get('1.4.0')!.inputs.map((input) => input.ref).sort(), 'only the inputs 1.4.0 has');
   });
 
   it('parses durations into milliseconds', () => {
