@@ -35,7 +35,6 @@ Needs redis-server and prometheus on the PATH.
     const port = values.port === undefined ? 8080 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65533) throw new UsageError(`--port must be a port number from 0 to 65533 (got '${values.port}')`);
     requireBinaries(['git', 'redis-server', 'prometheus']);
-    withoutVariablesSimpleGitRefuses(process.env);
     return runDemo({ fast: values.fast ?? false, keep: values.keep ?? false, port });
   },
 };
@@ -82,16 +81,6 @@ async function runDemo(options: { fast: boolean; keep: boolean; port: number }):
   }
   progress.write(`\n${completed ? 'The whole loop ran' : 'The loop ran up to the step above'} in ${progress.elapsed()}.${keep ? '' : ' Every process the demo started has stopped.'}\n`);
   return completed ? 0 : 1;
-}
-
-/**
- * The controller's bot commits and local merges pass the whole environment to simple-git, which
- * refuses to run when it holds EDITOR, VISUAL, PAGER, SSH_ASKPASS or PREFIX (npm scripts set
- * EDITOR). The demo edits nothing interactively, so it drops them for itself and its children.
- */
-function withoutVariablesSimpleGitRefuses(env: NodeJS.ProcessEnv): void {
-  const refused = new Set(['editor', 'visual', 'pager', 'ssh_askpass', 'prefix']);
-  for (const name of Object.keys(env)) if (refused.has(name.toLowerCase())) delete env[name];
 }
 
 async function finalReport(progress: Progress, outcome: DemoOutcome, keep: boolean, processes: Processes): Promise<void> {

@@ -6,14 +6,22 @@ export const BOT_EMAIL = 'bot@slipway.dev';
 
 const INTERACTIVE_HELPERS = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS', 'PREFIX']);
 
+/**
+ * This process's environment without inherited GIT_* settings and the interactive helpers git
+ * could spawn (editors, pagers, askpass): git run for the bot never needs them, and simple-git
+ * refuses to run when an environment it is given names them (npm sets EDITOR for its scripts).
+ */
+export function inheritableEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !name.toUpperCase().startsWith('GIT_') && !INTERACTIVE_HELPERS.has(name.toUpperCase())) env[name] = value;
+  }
+  return env;
+}
+
 /** Environment for git processes that write objects as the bot, at a fixed date when given. */
 export function botEnvironment(date?: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  // Inherited GIT_* settings and the interactive helpers git could spawn (editors, pagers, askpass)
-  // are dropped: the bot never needs them, and simple-git refuses to run when an env names them.
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith('GIT_') && !INTERACTIVE_HELPERS.has(name)) env[name] = value;
-  }
+  const env = inheritableEnvironment();
   env.GIT_AUTHOR_NAME = BOT_NAME;
   env.GIT_AUTHOR_EMAIL = BOT_EMAIL;
   env.GIT_COMMITTER_NAME = BOT_NAME;

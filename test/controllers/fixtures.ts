@@ -1,4 +1,5 @@
 /** Shared setup for controller tests: example repositories under Git, results, a test renderer. */
+import { inheritableEnvironment } from '../../controllers/git/bot-identity.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,7 +109,7 @@ export async function writeResult(dir: string, name: string, result: TrainingRes
 
 // simple-git refuses some inherited GIT_* variables when an environment is passed explicitly.
 function personEnvironment(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('GIT_')));
+  return inheritableEnvironment();
 }
 
 /** The card's figures the tests reason about, pinned so that retraining the example does not move them. */
