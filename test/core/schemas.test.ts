@@ -35,7 +35,8 @@ describe('schemas', () => {
   it('every example document names its schema for editors', async () => {
     const files = ['slipway.yaml'];
     for (const folder of ['catalog/features', 'catalog/models', 'environments', 'policies']) {
-      files.push(...(await readdir(path.join(PROJECT_ROOT, folder))).map((file) => `${folder}/${file}`));
+      const yamlFiles = (await readdir(path.join(PROJECT_ROOT, folder))).filter((file) => /\.ya?ml$/.test(file));
+      files.push(...yamlFiles.map((file) => `${folder}/${file}`));
     }
     for (const file of files) {
       const text = await readFile(path.join(PROJECT_ROOT, file), 'utf8');

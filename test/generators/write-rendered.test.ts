@@ -17,6 +17,7 @@ describe('ensureRendered', () => {
   before(async () => {
     repo = await copyExampleRepo();
     await rm(path.join(repo.root, PAGE), { force: true });
+    await rm(path.join(repo.root, CODEOWNERS_FILE), { force: true });
     rendering = render(await loadCatalogOrThrow(repo.root));
   });
   after(() => repo.dispose());
