@@ -64,26 +64,30 @@ export function proposeCanaryStep(catalog: Catalog, evidence: CanaryEvidence): D
   }
   const last = stepIndex === rollout.steps.length - 1;
   const charts = latencyChart(evidence.analysis.latencySeries, env.name, deployment);
+  const common = {
+    key,
+    branch: proposalKey('canary', deployment.model, env.name).branch,
+    action: 'canary' as const,
+    model: deployment.model,
+    target: env.name,
+    version: canary.version,
+    evidence: rows,
+    charts,
+    labels: ['slipway', 'slipway/canary'],
+    autoMerge: false,
+  };
+  const passed = `The canary ${deployment.model} ${canary.version} passed every check of RolloutPolicy \`${rollout.name}\``;
   if (last) {
     return {
       kind: 'propose',
       proposal: {
-        key,
-        branch: proposalKey('canary', deployment.model, env.name).branch,
-        action: 'canary',
-        model: deployment.model,
-        target: env.name,
+        ...common,
         subject: `${canary.version}@stable`,
-        version: canary.version,
         title: `Promote ${deployment.model} ${canary.version} to stable in ${env.name}`,
         summary:
-          `The canary ${deployment.model} ${canary.version} passed every check of RolloutPolicy \`${rollout.name}\` at the last step ` +
-          `(${canary.weight} %) for ${formatDuration(step.minDurationMs)}. This PR makes it stable in ${env.name} (replacing ${deployment.stable}) and removes the canary.`,
-        evidence: rows,
-        charts,
+          `${passed} at the last step (${canary.weight} %) for ${formatDuration(step.minDurationMs)}. ` +
+          `This PR makes it stable in ${env.name} (replacing ${deployment.stable}) and removes the canary.`,
         edits: [deploymentEdit(env, deployment.model, 'set', ['stable'], canary.version), deploymentEdit(env, deployment.model, 'delete', ['canary'])],
-        labels: ['slipway', 'slipway/canary'],
-        autoMerge: false,
       },
     };
   }
@@ -91,22 +95,11 @@ export function proposeCanaryStep(catalog: Catalog, evidence: CanaryEvidence): D
   return {
     kind: 'propose',
     proposal: {
-      key,
-      branch: proposalKey('canary', deployment.model, env.name).branch,
-      action: 'canary',
-      model: deployment.model,
-      target: env.name,
+      ...common,
       subject: `${canary.version}@${next}`,
-      version: canary.version,
       title: `Raise ${deployment.model} ${canary.version} canary to ${next} % in ${env.name}`,
-      summary:
-        `The canary ${deployment.model} ${canary.version} passed every check of RolloutPolicy \`${rollout.name}\` at ${canary.weight} % ` +
-        `for ${formatDuration(step.minDurationMs)}. This PR moves it to the next step, ${next} %.`,
-      evidence: rows,
-      charts,
+      summary: `${passed} at ${canary.weight} % for ${formatDuration(step.minDurationMs)}. This PR moves it to the next step, ${next} %.`,
       edits: [deploymentEdit(env, deployment.model, 'set', ['canary', 'weight'], next)],
-      labels: ['slipway', 'slipway/canary'],
-      autoMerge: false,
     },
   };
 }
