@@ -9,7 +9,10 @@
  * open-loop generator (wrk has no rate mode; wrk2 is not in Debian) at 5,000 requests/s offered.
  * Each server runs in its own child process, so the RSS printed is the runtime's alone.
  *
- *   node build/bench/runtime.js [--seconds 8]
+ *   node build/bench/runtime.js [--seconds 8] [--profile <dir>] [--only slipway]
+ *
+ * `--profile` writes a V8 CPU profile of the Slipway server (open it in Chrome's DevTools);
+ * `--only` measures one server (no ratios), for quick turns while tuning.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -38,7 +41,8 @@ const BODIES = 1_000;
 const CATEGORIES = ['Electronics', 'Travel', 'Grocery', 'Restaurants', 'Fashion', 'Other'];
 const SCORE_PATH = '/v2/models/fraud-detector/score';
 
-type Role = 'floor' | 'naive' | 'slipway';
+const ROLES = ['floor', 'naive', 'slipway'] as const;
+type Role = (typeof ROLES)[number];
 
 interface ServeArgs {
   readonly role: Role;
@@ -46,6 +50,8 @@ interface ServeArgs {
   readonly redisUrl: string;
   readonly bundleFile: string;
   readonly artifactRoot: string;
+  /** Where the server writes a CPU profile, if anywhere. */
+  readonly profileDir?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -63,6 +69,8 @@ async function serve(args: ServeArgs): Promise<void> {
   } else {
     await serveNaive(args, bundle);
   }
+  // Exit normally on SIGTERM, so that a CPU profile (`--profile`) gets written.
+  process.once('SIGTERM', () => process.exit(0));
   process.send?.('ready');
 }
 
@@ -205,7 +213,11 @@ interface Measurement {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 8) || 8;
+  const seconds = Number(optionValue('--seconds') ?? 8) || 8;
+  const profileDir = optionValue('--profile');
+  const only = optionValue('--only');
+  if (only !== undefined && !ROLES.includes(only as Role)) throw new Error(`--only takes one of ${ROLES.join(', ')} (got '${only}')`);
+  const roles = only === undefined ? ROLES : [only as Role];
   if (spawnSync('sh', ['-c', 'command -v wrk']).status !== 0) throw new Error('wrk is not installed: apt-get install -y wrk');
   const work = await mkdtemp(path.join(tmpdir(), 'slipway-bench-'));
   const redis = await startRedis();
@@ -224,9 +236,9 @@ async function main(): Promise<void> {
     process.stdout.write(`bench/runtime: model ${modelSource}; ${USERS} cardholders in Redis (Feast layout); ${seconds} s per run; ${process.arch}, ${(await import('node:os')).cpus().length} cores\n\n`);
     const results = new Map<string, Measurement>();
     const rss = new Map<Role, number>();
-    for (const role of ['floor', 'naive', 'slipway'] as const) {
+    for (const role of roles) {
       const port = await freePort();
-      const child = await startServer({ role, port, redisUrl: redis.url, bundleFile, artifactRoot });
+      const child = await startServer({ role, port, redisUrl: redis.url, bundleFile, artifactRoot, profileDir: role === 'slipway' ? profileDir : undefined });
       children.push(child);
       await warmUp(port, lua);
       for (const concurrency of [1, 16, 64]) results.set(`${role}@${concurrency}`, runWrk(port, lua, concurrency, seconds));
@@ -239,8 +251,9 @@ async function main(): Promise<void> {
         process.stdout.write(`slipway: ${fallbacks} feature fallbacks over the whole run; mean ORT batch ${batch.toFixed(1)} rows\n\n`);
       }
       child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
     }
-    printTable(results, rss);
+    printTable(roles, results, rss);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await redis.stop();
@@ -331,7 +344,8 @@ async function warmUp(port: number, lua: string): Promise<void> {
 
 function startServer(args: ServeArgs): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const profiling = args.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profileDir)];
+    const child = spawn(process.execPath, [...profiling, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), fileURLToPath(import.meta.url), '--serve', JSON.stringify(args)], { stdio: ['ignore', process.env.BENCH_NODE_ARGS ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`${args.role} server exited with ${code}`)));
   });
@@ -348,9 +362,9 @@ function histogramMean(metrics: string, name: string): number {
   return count === 0 ? 0 : sum / count;
 }
 
-function printTable(results: ReadonlyMap<string, Measurement>, rss: ReadonlyMap<Role, number>): void {
+function printTable(roles: readonly Role[], results: ReadonlyMap<string, Measurement>, rss: ReadonlyMap<Role, number>): void {
   const rows = [['server', 'load', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors']];
-  for (const role of ['floor', 'naive', 'slipway'] as const) {
+  for (const role of roles) {
     for (const load of ['1', '16', '64', '5k']) {
       const result = results.get(`${role}@${load}`)!;
       rows.push([
@@ -366,6 +380,10 @@ function printTable(results: ReadonlyMap<string, Measurement>, rss: ReadonlyMap<
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   for (const row of rows) process.stdout.write(`${row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')}\n`);
+  if (roles.length === ROLES.length) printVerdicts(results, rss);
+}
+
+function printVerdicts(results: ReadonlyMap<string, Measurement>, rss: ReadonlyMap<Role, number>): void {
   const c64 = results.get('slipway@64')!.rps;
   const a64 = results.get('floor@64')!.rps;
   const b64 = results.get('naive@64')!.rps;
@@ -375,6 +393,11 @@ function printTable(results: ReadonlyMap<string, Measurement>, rss: ReadonlyMap<
   process.stdout.write(`\nat c=64: c/a = ${(c64 / a64).toFixed(2)} (bar >= 0.70: ${verdict(c64 / a64 >= 0.7)}), c/b = ${(c64 / b64).toFixed(2)} (bar >= 2.5: ${verdict(c64 / b64 >= 2.5)})\n`);
   process.stdout.write(`at 5000 req/s offered: slipway p99 = ${p99.toFixed(2)} ms (bar <= 5 ms: ${verdict(p99 <= 5)})\n`);
   process.stdout.write(`RSS after load: slipway ${runtimeRss.toFixed(0)} MB (bar < 250 MB: ${verdict(runtimeRss < 250)}), naive ${(rss.get('naive')! / 1048576).toFixed(0)} MB, floor ${(rss.get('floor')! / 1048576).toFixed(0)} MB\n`);
+}
+
+function optionValue(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
 }
 
 const mode = process.argv[2];

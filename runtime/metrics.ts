@@ -1,11 +1,12 @@
 /**
  * The runtime's Prometheus metrics, on a registry of its own (so several runtimes can live in one
  * test process). Names and labels come from `core/metric-names.ts`, which the alert rules and the
- * controller query. Hot-path callers take pre-bound children from `versionMetrics`, because a
- * label lookup per observation costs more than the observation.
+ * controller query. What is counted per request or per batch is a hot metric (./hot-metrics.ts):
+ * callers bind a child once and keep it, because a label lookup costs more than the observation.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { LABELS, METRICS } from '../core/metric-names.js';
+import { HotCounter, HotHistogram } from './hot-metrics.js';
 
 /** Latency buckets (seconds) around the 5 ms budget. */
 const LATENCY_BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -15,14 +16,14 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 /** Every metric the runtime exports. */
 export interface RuntimeMetrics {
   readonly registry: Registry;
-  readonly requestDuration: Histogram<string>;
-  readonly predictionErrors: Counter<string>;
-  readonly inferenceDuration: Histogram<string>;
-  readonly featureFetchDuration: Histogram<string>;
-  readonly batchSize: Histogram<string>;
-  readonly predictions: Counter<string>;
-  readonly predictionScore: Histogram<string>;
-  readonly featureFallbacks: Counter<string>;
+  readonly requestDuration: HotHistogram<string>;
+  readonly predictionErrors: HotCounter<string>;
+  readonly inferenceDuration: HotHistogram<string>;
+  readonly featureFetchDuration: HotHistogram<string>;
+  readonly batchSize: HotHistogram<string>;
+  readonly predictions: HotCounter<string>;
+  readonly predictionScore: HotHistogram<string>;
+  readonly featureFallbacks: HotCounter<string>;
   readonly featurePsi: Gauge<string>;
   readonly scorePsi: Gauge<string>;
   readonly driftWindowSamples: Gauge<string>;
@@ -40,14 +41,14 @@ export function createMetrics(collectDrift: () => void): RuntimeMetrics {
   const driftCollector = { collect: collectDrift };
   return {
     registry,
-    requestDuration: new Histogram({ name: METRICS.requestDuration, help: 'Whole HTTP requests, in seconds.', labelNames: [model, version, route, status], buckets: LATENCY_BUCKETS, registers }),
-    predictionErrors: new Counter({ name: METRICS.predictionErrors, help: 'Predictions that failed.', labelNames: [model, version], registers }),
-    inferenceDuration: new Histogram({ name: METRICS.inferenceDuration, help: 'One batched ONNX Runtime run, in seconds.', labelNames: [model, version], buckets: LATENCY_BUCKETS, registers }),
-    featureFetchDuration: new Histogram({ name: METRICS.featureFetchDuration, help: 'One pipelined online feature fetch, in seconds.', labelNames: [model], buckets: LATENCY_BUCKETS, registers }),
-    batchSize: new Histogram({ name: METRICS.batchSize, help: 'Rows per ONNX Runtime run.', labelNames: [model, version], buckets: BATCH_BUCKETS, registers }),
-    predictions: new Counter({ name: METRICS.predictions, help: 'Predictions by class.', labelNames: [model, version, LABELS.class], registers }),
-    predictionScore: new Histogram({ name: METRICS.predictionScore, help: 'Prediction scores.', labelNames: [model, version], buckets: SCORE_BUCKETS, registers }),
-    featureFallbacks: new Counter({ name: METRICS.featureFallbacks, help: 'Inputs served from their declared default.', labelNames: [model, feature, cause], registers }),
+    requestDuration: new HotHistogram({ name: METRICS.requestDuration, help: 'Whole HTTP requests, in seconds.', labelNames: [model, version, route, status], buckets: LATENCY_BUCKETS, registers }),
+    predictionErrors: new HotCounter({ name: METRICS.predictionErrors, help: 'Predictions that failed.', labelNames: [model, version], registers }),
+    inferenceDuration: new HotHistogram({ name: METRICS.inferenceDuration, help: 'One batched ONNX Runtime run, in seconds.', labelNames: [model, version], buckets: LATENCY_BUCKETS, registers }),
+    featureFetchDuration: new HotHistogram({ name: METRICS.featureFetchDuration, help: 'One pipelined online feature fetch, in seconds.', labelNames: [model], buckets: LATENCY_BUCKETS, registers }),
+    batchSize: new HotHistogram({ name: METRICS.batchSize, help: 'Rows per ONNX Runtime run.', labelNames: [model, version], buckets: BATCH_BUCKETS, registers }),
+    predictions: new HotCounter({ name: METRICS.predictions, help: 'Predictions by class.', labelNames: [model, version, LABELS.class], registers }),
+    predictionScore: new HotHistogram({ name: METRICS.predictionScore, help: 'Prediction scores.', labelNames: [model, version], buckets: SCORE_BUCKETS, registers }),
+    featureFallbacks: new HotCounter({ name: METRICS.featureFallbacks, help: 'Inputs served from their declared default.', labelNames: [model, feature, cause], registers }),
     featurePsi: new Gauge({ name: METRICS.featurePsi, help: 'PSI of the sliding window of an input against the reference profile.', labelNames: [model, version, feature], registers, ...driftCollector }),
     scorePsi: new Gauge({ name: METRICS.scorePsi, help: 'PSI of the sliding window of prediction scores against the reference profile.', labelNames: [model, version], registers }),
     driftWindowSamples: new Gauge({ name: METRICS.driftWindowSamples, help: 'Predictions in the current drift window.', labelNames: [model, version], registers }),

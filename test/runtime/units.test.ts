@@ -1,9 +1,12 @@
-/** The runtime's pure parts: batching, sticky routing, drift windows, input encoding. */
+/** The runtime's pure parts: batching, sticky routing, drift windows, input encoding, feedback, hot metrics. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { encodeRows, UNKNOWN_CATEGORY } from '../../core/model-input-encoding.js';
 import { Batcher } from '../../runtime/batcher.js';
 import { DriftWindow } from '../../runtime/drift-window.js';
+import { FeedbackStore } from '../../runtime/feedback.js';
+import { HotCounter, HotHistogram } from '../../runtime/hot-metrics.js';
 import { defaultRoutingKeys, stickyKeyOf, TrafficRouter } from '../../runtime/traffic-router.js';
 
 describe('Batcher', () => {
@@ -91,5 +94,48 @@ describe('model input encoding', () => {
   it('encodes numbers as float32, booleans as 0/1 and strings as their allowed index', () => {
     const specs = [{ dtype: 'float32' as const }, { dtype: 'bool' as const }, { dtype: 'string' as const, categories: ['Grocery', 'Travel'] }];
     assert.deepEqual([...encodeRows(specs, [[1.5, true, 'Travel'], [0.1, false, 'Casino']])], [1.5, 1, 1, Math.fround(0.1), 0, UNKNOWN_CATEGORY]);
+  });
+});
+
+describe('FeedbackStore', () => {
+  it('resolves each prediction once and forgets the oldest beyond its capacity', () => {
+    const store = new FeedbackStore(3);
+    store.remember('a', '1.0.0', 1);
+    store.remember('b', '1.0.0', 0);
+    store.remember('c', '2.0.0', 1);
+    assert.deepEqual(store.resolve('b', 1), { version: '1.0.0', outcome: 'fn' });
+    assert.equal(store.resolve('b', 1), null, 'a second label for the same id must not count');
+    store.remember('a', '2.0.0', 0); // a repeated id is remembered anew, as the newest
+    store.remember('d', '2.0.0', 0);
+    store.remember('e', '2.0.0', 1);
+    assert.equal(store.size, 3);
+    assert.equal(store.resolve('c', 1), null, 'c was the oldest and is forgotten');
+    assert.deepEqual(store.resolve('a', 0), { version: '2.0.0', outcome: 'tn' });
+    assert.deepEqual(store.resolve('e', 0), { version: '2.0.0', outcome: 'fp' });
+    assert.deepEqual(store.resolve('d', 1), { version: '2.0.0', outcome: 'fn' });
+    assert.equal(store.size, 0);
+  });
+});
+
+describe('hot metrics', () => {
+  it('expose exactly what prom-client would for the same observations', async () => {
+    const hot = new Registry();
+    const reference = new Registry();
+    const labelNames = ['model', 'version'];
+    const buckets = [0.001, 0.005, 0.01];
+    const hotHistogram = new HotHistogram({ name: 'h_seconds', help: 'h.', labelNames, buckets, registers: [hot] });
+    const referenceHistogram = new Histogram({ name: 'h_seconds', help: 'h.', labelNames, buckets, registers: [reference] });
+    const hotCounter = new HotCounter({ name: 'c_total', help: 'c.', labelNames, registers: [hot] });
+    const referenceCounter = new Counter({ name: 'c_total', help: 'c.', labelNames, registers: [reference] });
+    for (const [version, value] of [['1.0.0', 0.0005], ['1.0.0', 0.005], ['2.0.0', 0.2], ['1.0.0', 0.007]] as const) {
+      hotHistogram.labels({ model: 'm', version }).observe(value);
+      referenceHistogram.labels({ model: 'm', version }).observe(value);
+      hotCounter.labels({ model: 'm', version }).inc();
+      referenceCounter.labels({ model: 'm', version }).inc();
+    }
+    hotCounter.inc({ model: 'm', version: '2.0.0' }, 2);
+    referenceCounter.inc({ model: 'm', version: '2.0.0' }, 2);
+    assert.equal(await hot.metrics(), await reference.metrics());
+    assert.throws(() => hotCounter.labels({ model: 'm' } as never), /c_total: label 'version' is missing/);
   });
 });
