@@ -11,7 +11,7 @@
  *
  *   node build/bench/runtime.js [--seconds 8] [--profile <dir>] [--only slipway]
  *
- * `--profile` writes a V8 CPU profile of the Slipway server (open it in Chrome's DevTools);
+ * `--profile` writes V8 CPU profiles of each server's threads to `<dir>/<role>/` (open them in Chrome's DevTools);
  * `--only` measures one server (no ratios), for quick turns while tuning.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -238,7 +238,7 @@ async function main(): Promise<void> {
     const rss = new Map<Role, number>();
     for (const role of roles) {
       const port = await freePort();
-      const child = await startServer({ role, port, redisUrl: redis.url, bundleFile, artifactRoot, profileDir: role === 'slipway' ? profileDir : undefined });
+      const child = await startServer({ role, port, redisUrl: redis.url, bundleFile, artifactRoot, profileDir });
       children.push(child);
       await warmUp(port, lua);
       for (const concurrency of [1, 16, 64]) results.set(`${role}@${concurrency}`, runWrk(port, lua, concurrency, seconds));
@@ -344,8 +344,8 @@ async function warmUp(port: number, lua: string): Promise<void> {
 
 function startServer(args: ServeArgs): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const profiling = args.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profileDir)];
-    const child = spawn(process.execPath, [...profiling, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), fileURLToPath(import.meta.url), '--serve', JSON.stringify(args)], { stdio: ['ignore', process.env.BENCH_NODE_ARGS ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
+    const profiling = args.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profileDir, args.role)];
+    const child = spawn(process.execPath, [...profiling, fileURLToPath(import.meta.url), '--serve', JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`${args.role} server exited with ${code}`)));
   });

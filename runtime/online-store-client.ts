@@ -38,22 +38,31 @@ const RECONNECT_MAX_MS = 500;
 
 /**
  * KEYS: every key, grouped by field list. ARGV: per group its key count, its field count, then its
- * fields. Answers one HMGET reply per key, in KEYS order.
+ * fields. Answers one string: per key, per field, a u32le length and the value, or 0xffffffff for a
+ * missing field. One bulk reply, because ioredis's reply parser costs a Buffer and several calls
+ * per element, and a batch is hundreds of elements.
  */
 const READ_HASHES_LUA = `
-local out, key, at = {}, 1, 1
+local parts, count, key, at = {}, 0, 1, 1
 while at <= #ARGV do
   local keyCount, fieldCount = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
   for _ = 1, keyCount do
-    out[key] = redis.call('HMGET', KEYS[key], unpack(ARGV, at + 2, at + 1 + fieldCount))
+    local values = redis.call('HMGET', KEYS[key], unpack(ARGV, at + 2, at + 1 + fieldCount))
+    for field = 1, fieldCount do
+      local value = values[field]
+      count = count + 1
+      if value then parts[count] = struct.pack('<I4', #value) .. value else parts[count] = '\\255\\255\\255\\255' end
+    end
     key = key + 1
   end
   at = at + 2 + fieldCount
 end
-return out`;
+return table.concat(parts)`;
+
+const MISSING_FIELD = 0xffffffff;
 
 /** The client once the script is defined on it. */
-type ScriptedRedis = Redis & { readHashesBuffer(numberOfKeys: number, ...args: (Buffer | string | number)[]): Promise<(Buffer | null)[][]> };
+type ScriptedRedis = Redis & { readHashesBuffer(numberOfKeys: number, ...args: (Buffer | string | number)[]): Promise<Buffer> };
 
 /** Connects to the online store (lazily: the first read or `waitConnected` happens while it connects). */
 export function connectOnlineStore(config: OnlineStoreConfig, logger: Logger): OnlineStoreClient {
@@ -134,8 +143,22 @@ async function readHashesInOneCommand(client: ScriptedRedis, reads: readonly Has
     order.push(...indices);
     args.push(indices.length, fields.length, ...fields);
   }
-  const replies = await client.readHashesBuffer(keys.length, ...keys, ...args);
+  const reply = await client.readHashesBuffer(keys.length, ...keys, ...args);
   const answers = new Array<(Buffer | null)[]>(reads.length);
-  order.forEach((index, at) => (answers[index] = replies[at]));
+  let offset = 0;
+  for (const index of order) {
+    const values = new Array<Buffer | null>(reads[index].fields.length);
+    for (let field = 0; field < values.length; field += 1) {
+      const length = reply.readUInt32LE(offset);
+      offset += 4;
+      if (length === MISSING_FIELD) {
+        values[field] = null;
+      } else {
+        values[field] = reply.subarray(offset, offset + length);
+        offset += length;
+      }
+    }
+    answers[index] = values;
+  }
   return answers;
 }

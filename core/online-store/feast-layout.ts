@@ -112,6 +112,8 @@ export function encodeValue(dtype: FeatureDtype, value: Scalar): Buffer {
  */
 export function decodeValue(dtype: FeatureDtype, bytes: Uint8Array | null | undefined): Scalar | null {
   if (bytes === null || bytes === undefined) return null;
+  const common = decodeAsWritten(dtype, bytes);
+  if (common !== undefined) return common;
   const field = readValueField(bytes);
   if (field === null) return null;
   const { number, view, varintValue } = field;
@@ -188,6 +190,46 @@ function entityValueBytes(key: JoinKeyValue): Buffer {
   const out = Buffer.allocUnsafe(8);
   out.writeBigInt64LE(BigInt(integer), 0);
   return out;
+}
+
+/**
+ * The online store's hot path: a Value holding exactly the field `encodeValue` writes for `dtype`
+ * (one tag byte, then its payload), read without the general parser's BigInt varints. Anything
+ * else, negative integers included, answers undefined and takes the general path.
+ */
+function decodeAsWritten(dtype: FeatureDtype, bytes: Uint8Array): Scalar | undefined {
+  const tag = bytes[0];
+  switch (dtype) {
+    case 'float64':
+      if (tag !== ((FEAST_VALUE_TYPE.double << 3) | 1) || bytes.length !== 9) return undefined;
+      return new DataView(bytes.buffer, bytes.byteOffset + 1, 8).getFloat64(0, true);
+    case 'float32':
+      if (tag !== ((FEAST_VALUE_TYPE.float << 3) | 5) || bytes.length !== 5) return undefined;
+      return new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getFloat32(0, true);
+    case 'int32':
+    case 'int64':
+    case 'bool': {
+      if (tag !== FIELD_OF_DTYPE[dtype] << 3) return undefined;
+      const value = smallVarintToEnd(bytes, 1);
+      if (value === undefined || (dtype === 'int32' && value > 0x7fffffff)) return undefined;
+      return dtype === 'bool' ? value !== 0 : value;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A varint of at most 7 bytes (below 2^49, so exact as a number) that ends the buffer; else undefined. */
+function smallVarintToEnd(bytes: Uint8Array, start: number): number | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let offset = start; offset < bytes.length && offset - start < 7; offset++) {
+    const byte = bytes[offset];
+    value += (byte & 0x7f) * scale;
+    if ((byte & 0x80) === 0) return offset === bytes.length - 1 ? value : undefined;
+    scale *= 128;
+  }
+  return undefined;
 }
 
 /** The one populated field of a `Value`: its number, payload view (length-delimited/fixed) or varint. */

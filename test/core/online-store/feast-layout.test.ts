@@ -112,6 +112,17 @@ describe('feast.types.Value encoding', () => {
     assert.equal(decodeValue('float32', encodeValue('float32', 0.1)), Math.fround(0.1));
   });
 
+  it('reads integers on both sides of the fast path (7-byte varints) exactly', () => {
+    for (const value of [0, 1, 127, 128, 2 ** 31 - 1, 2 ** 49 - 1, 2 ** 49, 2 ** 53 - 1, -1, -(2 ** 49)]) {
+      assert.equal(decodeValue('int64', encodeValue('int64', value)), value, `int64 ${value}`);
+    }
+    for (const value of [0, 300, 2 ** 31 - 1, -1, -(2 ** 31)]) assert.equal(decodeValue('int32', encodeValue('int32', value)), value, `int32 ${value}`);
+    // An int32_val holding a wider varint keeps its low 32 bits, as protobuf parsers do.
+    assert.equal(decodeValue('int32', hex('18 85 80 80 80 10')), 5);
+    // A Value written with extra fields after the first takes the general parser: the last field wins.
+    assert.equal(decodeValue('float64', Buffer.concat([encodeValue('float64', 1), encodeValue('float64', 2)])), 2);
+  });
+
   it('reads a missing field or an empty Value as null', () => {
     assert.equal(decodeValue('float32', null), null);
     assert.equal(decodeValue('int32', Buffer.alloc(0)), null);
