@@ -248,7 +248,11 @@ async function main(): Promise<void> {
         const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         const fallbacks = metrics.split('\n').filter((line) => line.startsWith('slipway_feature_fallbacks_total')).reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
         const batch = histogramMean(metrics, 'slipway_batch_size');
-        process.stdout.write(`slipway: ${fallbacks} feature fallbacks over the whole run; mean ORT batch ${batch.toFixed(1)} rows\n\n`);
+        const fetchMs = histogramMean(metrics, 'slipway_feature_fetch_duration_seconds') * 1000;
+        const inferenceMs = histogramMean(metrics, 'slipway_inference_duration_seconds') * 1000;
+        process.stdout.write(
+          `slipway: ${fallbacks} feature fallbacks over the whole run; mean ORT batch ${batch.toFixed(1)} rows; mean batch fetch ${fetchMs.toFixed(2)} ms, mean batch inference ${inferenceMs.toFixed(2)} ms\n\n`,
+        );
       }
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

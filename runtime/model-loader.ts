@@ -1,13 +1,12 @@
 /**
  * Loads one ONNX artifact, after checking its sha256 against the bundle: what was reviewed is what
- * is served. The session opens on a `ModelHost` (the runtime's inference thread), and one warm-up
- * row proves it scores before the version may serve.
+ * is served. One warm-up row proves the session scores before the version may serve.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inProcess, type ModelHost, type ScoringSession } from './ort-session.js';
+import { openSession, type ScoringSession } from './ort-session.js';
 
 /** A verified model that scores batches of encoded rows. */
 export interface LoadedModel extends ScoringSession {
@@ -31,7 +30,7 @@ export function resolveArtifactPath(uri: string, artifactRoot: string): string {
 }
 
 /** Reads, verifies and loads an artifact; throws `ArtifactError` naming the file and the problem. */
-export async function loadModel(file: string, expectedSha256: string, width: number, host: ModelHost = inProcess): Promise<LoadedModel> {
+export async function loadModel(file: string, expectedSha256: string, width: number): Promise<LoadedModel> {
   const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new ArtifactError(`artifact ${file}: cannot be read (${error.code ?? error.message})`);
   });
@@ -41,7 +40,7 @@ export async function loadModel(file: string, expectedSha256: string, width: num
   }
   let session: ScoringSession;
   try {
-    session = await host.open(bytes, width);
+    session = await openSession(bytes, width);
   } catch (error) {
     throw new ArtifactError(`artifact ${file}: ONNX Runtime cannot load it (${(error as Error).message})`);
   }

@@ -8,7 +8,6 @@
 import type { BundleInput, BundleVersion, RuntimeBundle } from '../core/bundle.js';
 import type { DriftWindow } from './drift-window.js';
 import { FeatureFetcher } from './feature-fetcher.js';
-import { InferenceThread } from './inference-thread.js';
 import type { Logger } from './log.js';
 import { ArtifactError, type LoadedModel, loadModel, resolveArtifactPath } from './model-loader.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -54,8 +53,6 @@ export class ModelRegistry {
   /** Drift windows by version identity, kept across reloads that leave the version unchanged. */
   private readonly driftWindows = new Map<string, DriftWindow>();
   private readonly keys = new WeakMap<ServedVersion, { modelKey: string; driftKey: string }>();
-  /** Where every session runs, off the event loop's thread. */
-  private readonly inference = new InferenceThread();
   private activating: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: RegistryOptions) {}
@@ -81,7 +78,6 @@ export class ModelRegistry {
     await Promise.all([...(this.currentSet?.versions.values() ?? [])].map((version) => version.idle()));
     await Promise.all([...this.models.values()].map((model) => model.release().catch(() => undefined)));
     this.models.clear();
-    await this.inference.close();
   }
 
   private async load(bundle: RuntimeBundle): Promise<ServingSet> {
@@ -112,7 +108,7 @@ export class ModelRegistry {
     const modelKey = `${file}|${spec.artifact.sha256}|${spec.inputs.length}`;
     let model = this.models.get(modelKey);
     if (model === undefined) {
-      model = await loadModel(file, spec.artifact.sha256, spec.inputs.length, this.inference);
+      model = await loadModel(file, spec.artifact.sha256, spec.inputs.length);
       this.models.set(modelKey, model);
     }
     const driftKey = `${bundle.model}|${spec.version}|${modelKey}|${JSON.stringify(spec.inputs)}|${JSON.stringify(spec.referenceProfile ?? null)}|${JSON.stringify(bundle.drift ?? null)}`;

@@ -1,8 +1,9 @@
 /**
- * One ONNX Runtime session that scores batches of encoded rows. ORT types stay in this file, which
- * runs wherever the sessions live (the inference thread, or the caller's thread). Sessions use one
- * intra-op thread and sequential execution, which measured best for small batches here
- * (../shared/NOTES.md).
+ * One ONNX Runtime session that scores batches of encoded rows; ORT types stay in this file.
+ * Sessions use one intra-op thread and sequential execution, which measured best for small batches
+ * here (../shared/NOTES.md). They run on the event loop's thread: a worker thread for ORT was
+ * measured (bench/runtime) and lost, because a batch of a few rows costs less than the two thread
+ * hand-offs around it.
  */
 import ort from 'onnxruntime-node';
 import { MODEL_INPUT_NAME } from '../core/model-input-encoding.js';
@@ -13,16 +14,7 @@ export interface ScoringSession {
   release(): Promise<void>;
 }
 
-/** Where sessions are opened: on the caller's thread (`inProcess`) or on an `InferenceThread`. */
-export interface ModelHost {
-  /** Opens a session on a model's bytes; rejects with ONNX Runtime's own message. */
-  open(bytes: Uint8Array, width: number): Promise<ScoringSession>;
-}
-
-/** Sessions on the caller's thread. */
-export const inProcess: ModelHost = { open: openSession };
-
-/** Opens a session on the calling thread. */
+/** Opens a session on a model's bytes; rejects with ONNX Runtime's own message. */
 export async function openSession(bytes: Uint8Array, width: number): Promise<ScoringSession> {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
   const inputName = session.inputNames.includes(MODEL_INPUT_NAME) ? MODEL_INPUT_NAME : session.inputNames[0];

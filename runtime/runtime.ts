@@ -96,15 +96,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await onlineStore?.waitConnected(1_000);
 
   let ready = true;
-  let counter = 0;
-  const prefix = `${process.pid.toString(36)}-${Date.now().toString(36)}-`;
+  const feedback = new FeedbackStore(`${process.pid.toString(36)}-${Date.now().toString(36)}-`);
   const context: HandlerContext = {
     registry,
     metrics,
     audit: new AuditLog(() => options.auditSampleRate ?? registry!.current?.bundle.auditSampleRate ?? 0, auditSink),
-    feedback: new FeedbackStore(),
+    feedback,
     isReady: () => ready,
-    nextRequestId: () => prefix + (counter++).toString(36),
+    nextRequestId: () => feedback.newId(),
   };
   const http = createHttpServer(context, logger, { maxBodyBytes: options.maxBodyBytes });
   await new Promise<void>((resolve, reject) => {

@@ -98,8 +98,8 @@ describe('model input encoding', () => {
 });
 
 describe('FeedbackStore', () => {
-  it('resolves each prediction once and forgets the oldest beyond its capacity', () => {
-    const store = new FeedbackStore(3);
+  it('resolves each prediction once and forgets the oldest beyond its capacity (ids clients send)', () => {
+    const store = new FeedbackStore('p-', 3);
     store.remember('a', '1.0.0', 1);
     store.remember('b', '1.0.0', 0);
     store.remember('c', '2.0.0', 1);
@@ -114,6 +114,21 @@ describe('FeedbackStore', () => {
     assert.deepEqual(store.resolve('e', 0), { version: '2.0.0', outcome: 'fp' });
     assert.deepEqual(store.resolve('d', 1), { version: '2.0.0', outcome: 'fn' });
     assert.equal(store.size, 0);
+  });
+
+  it('addresses the ids it issued by their sequence, and never confuses a look-alike with them', () => {
+    const store = new FeedbackStore('p-', 3);
+    const ids = Array.from({ length: 5 }, () => store.newId());
+    assert.equal(new Set(ids).size, 5);
+    ids.forEach((id, index) => store.remember(id, `v${index}`, 1));
+    assert.equal(store.resolve(ids[0], 1), null, 'overwritten by the fourth');
+    assert.equal(store.resolve(ids[1], 1), null, 'overwritten by the fifth');
+    store.remember('p-03', 'look-alike', 0); // not canonical: a client's id, kept apart
+    assert.deepEqual(store.resolve(ids[3], 1), { version: 'v3', outcome: 'tp' });
+    assert.deepEqual(store.resolve('p-03', 1), { version: 'look-alike', outcome: 'fn' });
+    assert.equal(store.resolve('p-zz', 1), null, 'a sequence never issued');
+    assert.deepEqual(store.resolve(ids[4], 0), { version: 'v4', outcome: 'fp' });
+    assert.equal(store.resolve(ids[4], 0), null, 'once only');
   });
 });
 
