@@ -7,7 +7,7 @@
  */
 import type { BundleInput } from '../core/bundle.js';
 import type { Scalar } from '../core/catalog.js';
-import { decodeValue, featureField, type JoinKeyType, redisKeyOf } from '../core/online-store/feast-layout.js';
+import { compileRedisKey, decodeValue, featureField, type JoinKeyType } from '../core/online-store/feast-layout.js';
 import { Batcher } from './batcher.js';
 import type { HashRead, OnlineStoreClient } from './online-store-client.js';
 import { RequestError } from './request-error.js';
@@ -43,6 +43,8 @@ interface Group {
   /** Positions in `refs` of the group's inputs. */
   readonly members: readonly number[];
   readonly fields: readonly Buffer[];
+  /** The group's Redis key from its join key values, in `joinKeys` order. */
+  readonly redisKey: (values: readonly (string | number)[]) => Buffer;
 }
 
 type BatchOutcome = { readonly ok: true; readonly values: (Buffer | null)[][] } | { readonly ok: false; readonly cause: FallbackCause };
@@ -60,7 +62,7 @@ export class FeatureFetcher {
   private readonly batcher: Batcher<BatchItem, BatchOutcome>;
 
   constructor(
-    private readonly project: string,
+    project: string,
     inputs: readonly BundleInput[],
     private readonly client: OnlineStoreClient | null,
     private readonly timeoutMs: number,
@@ -69,7 +71,7 @@ export class FeatureFetcher {
   ) {
     this.inputs = inputs;
     this.refs = inputs.map((input) => input.ref);
-    this.groups = groupByJoinKeys(inputs);
+    this.groups = groupByJoinKeys(inputs, project);
     this.batcher = new Batcher((items) => this.runBatch(items), { maxBatchSize, maxWaitMs: 0 });
   }
 
@@ -85,7 +87,8 @@ export class FeatureFetcher {
     const wanted: { group: Group; read: HashRead }[] = [];
     for (const group of this.groups) {
       if (group.members.every((member) => request.provided.has(this.refs[member]))) continue;
-      wanted.push({ group, read: { key: this.keyOf(group, request.entities), fields: group.fields } });
+      const values = group.joinKeys.map((name, index) => entityValue(request.entities, name, group.joinKeyTypes[index]));
+      wanted.push({ group, read: { key: group.redisKey(values), fields: group.fields } });
     }
     const values = this.inputs.map((input) => request.provided.get(input.ref) ?? input.default);
     let fallbacks = 0;
@@ -112,13 +115,6 @@ export class FeatureFetcher {
       });
     });
     return { values, fallbacks };
-  }
-
-  private keyOf(group: Group, entities: Readonly<Record<string, EntityValue>>): Buffer {
-    return redisKeyOf(
-      group.joinKeys.map((name, index) => ({ name, valueType: group.joinKeyTypes[index], value: entityValue(entities, name, group.joinKeyTypes[index]) })),
-      this.project,
-    );
   }
 
   private async runBatch(items: readonly BatchItem[]): Promise<BatchOutcome[]> {
@@ -154,13 +150,15 @@ export class FeatureFetcher {
   }
 }
 
-function groupByJoinKeys(inputs: readonly BundleInput[]): Group[] {
-  const groups = new Map<string, { joinKeys: readonly string[]; joinKeyTypes: readonly JoinKeyType[]; members: number[]; fields: Buffer[] }>();
+function groupByJoinKeys(inputs: readonly BundleInput[], project: string): Group[] {
+  const groups = new Map<string, Group & { members: number[]; fields: Buffer[] }>();
   inputs.forEach((input, index) => {
     const signature = input.joinKeys.join('\u0000');
     let group = groups.get(signature);
     if (group === undefined) {
-      group = { joinKeys: input.joinKeys, joinKeyTypes: input.joinKeys.map((_, at) => input.joinKeyTypes?.[at] ?? 'string'), members: [], fields: [] };
+      const joinKeyTypes = input.joinKeys.map((_, at): JoinKeyType => input.joinKeyTypes?.[at] ?? 'string');
+      const redisKey = compileRedisKey(input.joinKeys.map((name, at) => ({ name, valueType: joinKeyTypes[at] })), project);
+      group = { joinKeys: input.joinKeys, joinKeyTypes, members: [], fields: [], redisKey };
       groups.set(signature, group);
     }
     group.members.push(index);

@@ -37,32 +37,42 @@ export interface OnlineStoreConfig {
 const RECONNECT_MAX_MS = 500;
 
 /**
- * KEYS: every key, grouped by field list. ARGV: per group its key count, its field count, then its
- * fields. Answers one string: per key, per field, a u32le length and the value, or 0xffffffff for a
- * missing field. One bulk reply, because ioredis's reply parser costs a Buffer and several calls
- * per element, and a batch is hundreds of elements.
+ * One argument, a blob: per group of reads sharing a field list, u32le key count and field count,
+ * each field, then each key (every string as u32le length and bytes). Answers one string: per key,
+ * per field, a u32le length and the value, or 0xffffffff for a missing field. One argument and one
+ * bulk reply, because ioredis converts every argument and parses every reply element with several
+ * calls and a Buffer each, and a batch is hundreds of them. Keys travel in the blob, not in KEYS,
+ * so the script is for one node only (the Cluster client routes by declared keys; it does not use it).
  */
 const READ_HASHES_LUA = `
-local parts, count, key, at = {}, 0, 1, 1
-while at <= #ARGV do
-  local keyCount, fieldCount = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+local blob, parts, count, at = ARGV[1], {}, 0, 1
+local function nextString()
+  local length
+  length, at = struct.unpack('<I4', blob, at)
+  local text = string.sub(blob, at, at + length - 1)
+  at = at + length
+  return text
+end
+while at <= #blob do
+  local keyCount, fieldCount
+  keyCount, fieldCount, at = struct.unpack('<I4I4', blob, at)
+  local fields = {}
+  for field = 1, fieldCount do fields[field] = nextString() end
   for _ = 1, keyCount do
-    local values = redis.call('HMGET', KEYS[key], unpack(ARGV, at + 2, at + 1 + fieldCount))
+    local values = redis.call('HMGET', nextString(), unpack(fields))
     for field = 1, fieldCount do
       local value = values[field]
       count = count + 1
       if value then parts[count] = struct.pack('<I4', #value) .. value else parts[count] = '\\255\\255\\255\\255' end
     end
-    key = key + 1
   end
-  at = at + 2 + fieldCount
 end
 return table.concat(parts)`;
 
 const MISSING_FIELD = 0xffffffff;
 
 /** The client once the script is defined on it. */
-type ScriptedRedis = Redis & { readHashesBuffer(numberOfKeys: number, ...args: (Buffer | string | number)[]): Promise<Buffer> };
+type ScriptedRedis = Redis & { readHashesBuffer(blob: Buffer): Promise<Buffer> };
 
 /** Connects to the online store (lazily: the first read or `waitConnected` happens while it connects). */
 export function connectOnlineStore(config: OnlineStoreConfig, logger: Logger): OnlineStoreClient {
@@ -82,7 +92,7 @@ export function connectOnlineStore(config: OnlineStoreConfig, logger: Logger): O
         { enableOfflineQueue: false, enableAutoPipelining: true, clusterRetryStrategy: common.retryStrategy, redisOptions: common },
       )
     : new Redis(config.url ?? 'redis://127.0.0.1:6379', common);
-  if (!cluster) client.defineCommand('readHashes', { lua: READ_HASHES_LUA });
+  if (!cluster) client.defineCommand('readHashes', { lua: READ_HASHES_LUA, numberOfKeys: 0 });
   let lastError = '';
   client.on('error', (error: Error) => {
     // ioredis reports every failed reconnect; log each distinct problem once, not every 50 ms.
@@ -128,22 +138,15 @@ export function connectOnlineStore(config: OnlineStoreConfig, logger: Logger): O
 
 /** Every read of a batch in one script call (ioredis sends EVALSHA, and EVAL once after a restart). */
 async function readHashesInOneCommand(client: ScriptedRedis, reads: readonly HashRead[]): Promise<(Buffer | null)[][]> {
-  // Reads of the same view group share one field list; the script takes each list once.
+  // Reads of the same view group share one field list; the blob carries each list once.
   const byFields = new Map<readonly Buffer[], number[]>();
   reads.forEach((read, index) => {
     const indices = byFields.get(read.fields);
     if (indices === undefined) byFields.set(read.fields, [index]);
     else indices.push(index);
   });
-  const keys: Buffer[] = [];
-  const args: (Buffer | number)[] = [];
-  const order: number[] = [];
-  for (const [fields, indices] of byFields) {
-    for (const index of indices) keys.push(reads[index].key);
-    order.push(...indices);
-    args.push(indices.length, fields.length, ...fields);
-  }
-  const reply = await client.readHashesBuffer(keys.length, ...keys, ...args);
+  const order = [...byFields.values()].flat();
+  const reply = await client.readHashesBuffer(requestBlob(reads, byFields));
   const answers = new Array<(Buffer | null)[]>(reads.length);
   let offset = 0;
   for (const index of order) {
@@ -161,4 +164,27 @@ async function readHashesInOneCommand(client: ScriptedRedis, reads: readonly Has
     answers[index] = values;
   }
   return answers;
+}
+
+/** The script's argument: per field list, the counts, the fields, then the keys of its reads. */
+function requestBlob(reads: readonly HashRead[], byFields: ReadonlyMap<readonly Buffer[], readonly number[]>): Buffer {
+  let size = 0;
+  for (const [fields, indices] of byFields) {
+    size += 8;
+    for (const field of fields) size += 4 + field.length;
+    for (const index of indices) size += 4 + reads[index].key.length;
+  }
+  const blob = Buffer.allocUnsafe(size);
+  let offset = 0;
+  const writeString = (bytes: Buffer) => {
+    offset = blob.writeUInt32LE(bytes.length, offset);
+    offset += bytes.copy(blob, offset);
+  };
+  for (const [fields, indices] of byFields) {
+    offset = blob.writeUInt32LE(indices.length, offset);
+    offset = blob.writeUInt32LE(fields.length, offset);
+    fields.forEach(writeString);
+    for (const index of indices) writeString(reads[index].key);
+  }
+  return blob;
 }

@@ -40,13 +40,8 @@ const FIELD_OF_DTYPE: Readonly<Record<FeatureDtype, number>> = {
 
 /** Feast's `serialize_entity_key` (version 3): count, sorted key names, then their values. */
 export function serializeEntityKey(joinKeys: readonly JoinKeyValue[]): Buffer {
-  // Python sorts the (name, value) pairs by name; names are unique, so a code-point sort suffices.
-  const sorted = [...joinKeys].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const parts: Buffer[] = [u32le(sorted.length)];
-  for (const key of sorted) {
-    const name = Buffer.from(key.name, 'utf8');
-    parts.push(u32le(FEAST_VALUE_TYPE.string), u32le(name.length), name);
-  }
+  const sorted = sortedByName(joinKeys);
+  const parts: Buffer[] = [joinKeyNamesPart(sorted)];
   for (const key of sorted) {
     const bytes = entityValueBytes(key);
     parts.push(u32le(FEAST_VALUE_TYPE[key.valueType]), u32le(bytes.length), bytes);
@@ -54,9 +49,49 @@ export function serializeEntityKey(joinKeys: readonly JoinKeyValue[]): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Python sorts the (name, value) pairs by name; names are unique, so a code-point sort suffices. */
+function sortedByName<K extends { readonly name: string }>(joinKeys: readonly K[]): K[] {
+  return [...joinKeys].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The part of a serialized entity key before the values: the count, then each name as a string. */
+function joinKeyNamesPart(sorted: readonly { readonly name: string }[]): Buffer {
+  const parts: Buffer[] = [u32le(sorted.length)];
+  for (const key of sorted) {
+    const name = Buffer.from(key.name, 'utf8');
+    parts.push(u32le(FEAST_VALUE_TYPE.string), u32le(name.length), name);
+  }
+  return Buffer.concat(parts);
+}
+
 /** The Redis key of an entity in a project: Feast's `_redis_key`. */
 export function redisKeyOf(joinKeys: readonly JoinKeyValue[], project: string): Buffer {
   return Buffer.concat([serializeEntityKey(joinKeys), Buffer.from(project, 'utf8')]);
+}
+
+/**
+ * `redisKeyOf` for a fixed set of join keys, for the online store's hot path: the key count, the
+ * sorted names and the project are encoded once, and each call writes only the values, in the
+ * order `joinKeys` gives them, into one buffer.
+ */
+export function compileRedisKey(joinKeys: readonly { readonly name: string; readonly valueType: JoinKeyType }[], project: string): (values: readonly (string | number)[]) => Buffer {
+  const order = sortedByName(joinKeys.map((key, index) => ({ ...key, index })));
+  const head = joinKeyNamesPart(order);
+  const tail = Buffer.from(project, 'utf8');
+  return (values) => {
+    const bytes = order.map((key) => entityValueBytes({ name: key.name, valueType: key.valueType, value: values[key.index] }));
+    let size = head.length + tail.length;
+    for (const value of bytes) size += 8 + value.length;
+    const out = Buffer.allocUnsafe(size);
+    let offset = head.copy(out, 0);
+    order.forEach((key, at) => {
+      offset = out.writeUInt32LE(FEAST_VALUE_TYPE[key.valueType], offset);
+      offset = out.writeUInt32LE(bytes[at].length, offset);
+      offset += bytes[at].copy(out, offset);
+    });
+    tail.copy(out, offset);
+    return out;
+  };
 }
 
 /** The hash field of a feature: Feast's `_mmh3(f"{view}:{feature}")`. */

@@ -13,6 +13,7 @@ import {
   featureField,
   murmur3x86_32,
   redisKeyOf,
+  compileRedisKey,
   serializeEntityKey,
   timestampField,
 } from '../../../core/online-store/feast-layout.js';
@@ -56,6 +57,20 @@ describe('entity keys (serialize_entity_key v3 + project)', () => {
   it('rejects a value of the wrong type for the key', () => {
     assert.throws(() => serializeEntityKey([{ name: 'id', valueType: 'int64', value: 'abc' }]), FeastLayoutError);
     assert.throws(() => serializeEntityKey([{ name: 'id', valueType: 'string', value: 5 }]), FeastLayoutError);
+  });
+
+  it('compiles a key writer that equals redisKeyOf for the same join keys, whatever their order', () => {
+    const joinKeys = [
+      { name: 'user_id', valueType: 'string' },
+      { name: 'merchant', valueType: 'int64' },
+      { name: 'bucket', valueType: 'int32' },
+    ] as const;
+    const keyOf = compileRedisKey(joinKeys, 'fraud-platform');
+    for (const values of [['u1', -1, 0], ['Zoë ✓', 2 ** 40, -7], ['', 0, '12']] as const) {
+      const expected = redisKeyOf(joinKeys.map((key, index) => ({ ...key, value: values[index] })), 'fraud-platform');
+      assert.deepEqual(keyOf(values), expected, JSON.stringify(values));
+    }
+    assert.throws(() => keyOf(['u1', 'abc', 1]), /join key 'merchant' is an int64 key/);
   });
 });
 
