@@ -1,7 +1,7 @@
 /**
  * bench/runtime: the Slipway runtime against two baselines measured in the same run, on loopback,
  * with a real Redis holding the example's features in Feast's layout and the example fraud model
- * (a 100-tree fixture of the same shape while the trainer's artifact does not exist yet):
+ * (models/fraud-detector/2.0.0; a 100-tree fixture of the same shape if that artifact is missing):
  *   (a) floor: a bare `http` server that parses the same JSON and answers; no features, no model;
  *   (b) naive: one Redis round trip and one ORT run per request;
  *   (c) slipway: the runtime (`startRuntime`), micro-batched fetches and runs.
@@ -9,7 +9,7 @@
  * open-loop generator (wrk has no rate mode; wrk2 is not in Debian) at 5,000 requests/s offered.
  * Each server runs in its own child process, so the RSS printed is the runtime's alone.
  *
- *   node build/bench/runtime.js [--seconds 8] [--profile <dir>] [--only slipway]
+ *   node build/bench/runtime.js [--seconds 5] [--rounds 3] [--profile <dir>] [--only slipway]
  *
  * `--profile` writes V8 CPU profiles of each server's threads to `<dir>/<role>/` (open them in Chrome's DevTools);
  * `--only` measures one server (no ratios), for quick turns while tuning.
@@ -213,7 +213,8 @@ interface Measurement {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(optionValue('--seconds') ?? 8) || 8;
+  const seconds = Number(optionValue('--seconds') ?? 5) || 5;
+  const rounds = Number(optionValue('--rounds') ?? 3) || 3;
   const profileDir = optionValue('--profile');
   const only = optionValue('--only');
   if (only !== undefined && !ROLES.includes(only as Role)) throw new Error(`--only takes one of ${ROLES.join(', ')} (got '${only}')`);
@@ -233,27 +234,34 @@ async function main(): Promise<void> {
     const bodiesFile = path.join(work, 'bodies.json');
     await writeFile(bodiesFile, JSON.stringify(bodies));
 
-    process.stdout.write(`bench/runtime: model ${modelSource}; ${USERS} cardholders in Redis (Feast layout); ${seconds} s per run; ${process.arch}, ${(await import('node:os')).cpus().length} cores\n\n`);
-    const results = new Map<string, Measurement>();
-    const rss = new Map<Role, number>();
+    process.stdout.write(
+      `bench/runtime: model ${modelSource}; ${USERS} cardholders in Redis (Feast layout); medians of ${rounds} rounds of ${seconds} s, the servers taking turns; ${process.arch}, ${(await import('node:os')).cpus().length} cores\n\n`,
+    );
+    const ports = new Map<Role, number>();
     for (const role of roles) {
       const port = await freePort();
-      const child = await startServer({ role, port, redisUrl: redis.url, bundleFile, artifactRoot, profileDir });
-      children.push(child);
+      children.push(await startServer({ role, port, redisUrl: redis.url, bundleFile, artifactRoot, profileDir }));
+      ports.set(role, port);
       await warmUp(port, lua);
-      for (const concurrency of [1, 16, 64]) results.set(`${role}@${concurrency}`, runWrk(port, lua, concurrency, seconds));
-      results.set(`${role}@5k`, await runOpenLoop(port, 5_000, seconds, bodiesFile));
-      rss.set(role, rssOf(child.pid!));
-      if (role === 'slipway') {
-        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        const fallbacks = metrics.split('\n').filter((line) => line.startsWith('slipway_feature_fallbacks_total')).reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-        const batch = histogramMean(metrics, 'slipway_batch_size');
-        const fetchMs = histogramMean(metrics, 'slipway_feature_fetch_duration_seconds') * 1000;
-        const inferenceMs = histogramMean(metrics, 'slipway_inference_duration_seconds') * 1000;
-        process.stdout.write(
-          `slipway: ${fallbacks} feature fallbacks over the whole run; mean ORT batch ${batch.toFixed(1)} rows; mean batch fetch ${fetchMs.toFixed(2)} ms, mean batch inference ${inferenceMs.toFixed(2)} ms\n\n`,
-        );
+    }
+    // Rounds interleave the servers, so that a machine that slows down for a while (a busy
+    // neighbour on a shared host) slows all three alike, and the ratios stay honest.
+    const samples = new Map<string, Measurement[]>();
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const load of LOADS) {
+        for (const role of roles) {
+          process.stderr.write(`\rbench/runtime: round ${round}/${rounds}, ${role} at ${load === '5k' ? '5000 req/s' : `c=${load}`}      `);
+          const port = ports.get(role)!;
+          const measurement = load === '5k' ? await runOpenLoop(port, 5_000, seconds, bodiesFile) : runWrk(port, lua, Number(load), seconds);
+          samples.set(`${role}@${load}`, [...(samples.get(`${role}@${load}`) ?? []), measurement]);
+        }
       }
+    }
+    process.stderr.write('\n');
+    const results = new Map([...samples].map(([key, measurements]) => [key, medianOf(measurements)]));
+    const rss = new Map(roles.map((role, index) => [role, rssOf(children[index].pid!)]));
+    if (ports.has('slipway')) await printRuntimeMetrics(ports.get('slipway')!);
+    for (const child of children) {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
@@ -358,6 +366,36 @@ function startServer(args: ServeArgs): Promise<ChildProcess> {
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+const LOADS = ['1', '16', '64', '5k'] as const;
+
+/** Per field, the median over rounds; errors are summed. */
+function medianOf(measurements: readonly Measurement[]): Measurement {
+  const median = (pick: (measurement: Measurement) => number) => {
+    const sorted = measurements.map(pick).sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
+  return {
+    rps: median((measurement) => measurement.rps),
+    p50: median((measurement) => measurement.p50),
+    p99: median((measurement) => measurement.p99),
+    p999: median((measurement) => measurement.p999),
+    errors: measurements.reduce((sum, measurement) => sum + measurement.errors, 0),
+  };
+}
+
+/** What the runtime's own metrics say about the whole run: fallbacks, batch sizes, stage times. */
+async function printRuntimeMetrics(port: number): Promise<void> {
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const fallbacks = metrics.split('\n').filter((line) => line.startsWith('slipway_feature_fallbacks_total')).reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  const batch = histogramMean(metrics, 'slipway_batch_size');
+  const fetchMs = histogramMean(metrics, 'slipway_feature_fetch_duration_seconds') * 1000;
+  const inferenceMs = histogramMean(metrics, 'slipway_inference_duration_seconds') * 1000;
+  process.stdout.write(
+    `slipway: ${fallbacks} feature fallbacks over the whole run; mean ORT batch ${batch.toFixed(1)} rows; mean batch fetch ${fetchMs.toFixed(2)} ms, mean batch inference ${inferenceMs.toFixed(2)} ms\n\n`,
+  );
 }
 
 function histogramMean(metrics: string, name: string): number {

@@ -21,6 +21,31 @@ describe('Batcher', () => {
     assert.deepEqual(batches, [[1, 2, 3, 4], [5, 6]]);
   });
 
+  it('keeps gathering for up to maxTurns turns while items keep arriving, and runs at once when none do', async () => {
+    const batches: number[][] = [];
+    const batcher = new Batcher<number, number>(async (items) => {
+      batches.push([...items]);
+      return items;
+    }, { maxBatchSize: 64, maxWaitMs: 0, maxTurns: 3 });
+    // Arrivals land before the batcher's own check in each turn, as requests read in the poll phase do.
+    const arrivals: Promise<number>[] = [];
+    setImmediate(() => {
+      arrivals.push(batcher.submit(2));
+      setImmediate(() => arrivals.push(batcher.submit(3)));
+      setImmediate(() => setImmediate(() => setImmediate(() => arrivals.push(batcher.submit(4)))));
+    });
+    arrivals.push(batcher.submit(1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all(arrivals);
+    assert.deepEqual(batches, [[1, 2, 3], [4]], 'three turns gathered 1-3; 4 came after the third');
+
+    batches.length = 0;
+    const lone = batcher.submit(5);
+    const afterOneTurn = await new Promise<number>((resolve) => setImmediate(() => resolve(batches.length)));
+    assert.equal(afterOneTurn, 1, 'a turn that brings nothing runs the batch');
+    assert.equal(await lone, 5);
+  });
+
   it('rejects every item of a failing batch and keeps working', async () => {
     let fail = true;
     const batcher = new Batcher<number, number>(async (items) => {
