@@ -22,16 +22,12 @@ import { render } from '../generators/render.js';
 import { ensureDist } from '../generators/write-dist.js';
 import { makeRepo, trainingResult, writeResult, type TestRepo } from '../test/controllers/fixtures.js';
 import { startMetricsLab } from '../test/controllers/metrics-endpoint.js';
+import { median } from './median.js';
 
 const RUNS = 5;
 
 async function renderDist(root: string): Promise<void> {
   await ensureDist(path.join(root, 'dist'), render(await loadCatalogOrThrow(root)));
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function timed(run: () => Promise<unknown>): Promise<number> {

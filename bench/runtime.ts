@@ -34,6 +34,7 @@ import { startRuntime } from '../runtime/runtime.js';
 import { freePort } from '../test/support/free-port.js';
 import { buildTreeModel, FRAUD_INPUT_RANGES, writeArtifact } from '../test/support/onnx-fixture.js';
 import { startRedis } from '../test/support/redis-server.js';
+import { median } from './median.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const USERS = 10_000;
@@ -372,16 +373,12 @@ const LOADS = ['1', '16', '64', '5k'] as const;
 
 /** Per field, the median over rounds; errors are summed. */
 function medianOf(measurements: readonly Measurement[]): Measurement {
-  const median = (pick: (measurement: Measurement) => number) => {
-    const sorted = measurements.map(pick).sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  };
+  const medianBy = (pick: (measurement: Measurement) => number) => median(measurements.map(pick));
   return {
-    rps: median((measurement) => measurement.rps),
-    p50: median((measurement) => measurement.p50),
-    p99: median((measurement) => measurement.p99),
-    p999: median((measurement) => measurement.p999),
+    rps: medianBy((measurement) => measurement.rps),
+    p50: medianBy((measurement) => measurement.p50),
+    p99: medianBy((measurement) => measurement.p99),
+    p999: medianBy((measurement) => measurement.p999),
     errors: measurements.reduce((sum, measurement) => sum + measurement.errors, 0),
   };
 }
