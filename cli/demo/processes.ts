@@ -156,7 +156,8 @@ async function exitedEarly(managed: Managed): Promise<string> {
   return `${managed.name} exited with code ${managed.child.exitCode}${tail === '' ? '' : `:\n${tail}`}`;
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on the loopback `port` right now. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {

@@ -1,7 +1,7 @@
 /** Starts real servers (redis-server, prometheus) for tests and makes sure they stop. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { canConnect } from '../../cli/demo/processes.js';
 
 /** Fails loudly, naming the package to install, when a server binary is missing. */
 export function requireBinary(binary: string, debianPackage: string): void {
@@ -47,15 +47,4 @@ export async function stopServer(child: ChildProcess): Promise<void> {
 
 function recentOutput(child: ChildProcess): string {
   return (child as ChildProcess & { recentOutput?: () => string }).recentOutput?.() ?? '';
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
