@@ -1,10 +1,18 @@
 /**
  * A loopback Kubernetes API server for the two resources the controller reads or writes: Argo CD
  * `Application`s (argoproj.io/v1alpha1) and `coordination.k8s.io/v1` Leases, with resourceVersion
- * conflicts (409) as the real API server answers them.
+ * conflicts (409) as the real API server answers them, and 401 without the bearer token. With
+ * `tls`, it serves HTTPS with a self-signed certificate made by openssl at start, for pods that
+ * mount a service account token (ca.crt) as in a cluster.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { requireBinary } from './processes.js';
 
 /** A stored object. */
 type KubeObject = { metadata: { name: string; namespace: string; resourceVersion?: string }; [key: string]: unknown };
@@ -12,6 +20,12 @@ type KubeObject = { metadata: { name: string; namespace: string; resourceVersion
 /** A running fake API server. */
 export interface FakeKubeApi {
   readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The bearer token every request must carry. */
+  readonly token: string;
+  /** The CA certificate (PEM) of an HTTPS server; null over HTTP. */
+  readonly caCrt: string | null;
   /** A kubeconfig pointing at it. */
   readonly kubeConfig: KubeConfig;
   /** Sets an environment's Application status. */
@@ -24,8 +38,16 @@ export interface FakeKubeApi {
 const APPLICATIONS = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applications\/([^/]+)$/;
 const LEASES = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases(?:\/([^/]+))?$/;
 
+/** How to serve. */
+export interface KubeApiOptions {
+  /** HTTPS with a self-signed certificate for 127.0.0.1 and kubernetes.default.svc. Default false (HTTP). */
+  readonly tls?: boolean;
+}
+
+const TOKEN = 'test-token';
+
 /** Starts the server on a free loopback port. */
-export async function startKubeApi(): Promise<FakeKubeApi> {
+export async function startKubeApi(options: KubeApiOptions = {}): Promise<FakeKubeApi> {
   const applications = new Map<string, KubeObject>();
   const leases = new Map<string, KubeObject>();
   const requests: { method: string; path: string }[] = [];
@@ -65,7 +87,8 @@ export async function startKubeApi(): Promise<FakeKubeApi> {
     return [405, status(405, 'MethodNotAllowed', `${method} not allowed`)];
   };
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const certificate = options.tls === true ? selfSignedCertificate() : null;
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -73,24 +96,30 @@ export async function startKubeApi(): Promise<FakeKubeApi> {
       const method = request.method ?? 'GET';
       requests.push({ method, path: url.pathname });
       const raw = Buffer.concat(chunks).toString('utf8');
-      const [code, payload] = request.headers.authorization === 'Bearer test-token'
+      const [code, payload] = request.headers.authorization === `Bearer ${TOKEN}`
         ? handle(method, url.pathname, raw === '' ? undefined : (JSON.parse(raw) as KubeObject))
         : [401, status(401, 'Unauthorized', 'Unauthorized')];
       response.writeHead(code, { 'content-type': 'application/json' });
       response.end(JSON.stringify(payload));
     });
-  });
+  };
+  const server = certificate === null ? createServer(listener) : createHttpsServer({ key: certificate.key, cert: certificate.cert }, listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const port = (server.address() as { port: number }).port;
+  const url = `${certificate === null ? 'http' : 'https'}://127.0.0.1:${port}`;
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
-    clusters: [{ name: 'loopback', server: url, skipTLSVerify: true }],
-    users: [{ name: 'controller', token: 'test-token' }],
+    clusters: [certificate === null ? { name: 'loopback', server: url, skipTLSVerify: true } : { name: 'loopback', server: url, caData: Buffer.from(certificate.cert).toString('base64') }],
+    users: [{ name: 'controller', token: TOKEN }],
     contexts: [{ name: 'loopback', cluster: 'loopback', user: 'controller' }],
     currentContext: 'loopback',
   });
   return {
     url,
+    host: '127.0.0.1',
+    port,
+    token: TOKEN,
+    caCrt: certificate?.cert ?? null,
     kubeConfig,
     requests,
     setApplication(namespace, name, { sync, health, revision }) {
@@ -107,4 +136,23 @@ export async function startKubeApi(): Promise<FakeKubeApi> {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** A self-signed certificate (its own CA) for the names a pod uses to reach the API server. */
+function selfSignedCertificate(): { key: string; cert: string } {
+  requireBinary('openssl', 'openssl');
+  const directory = mkdtempSync(path.join(tmpdir(), 'slipway-kube-api-tls-'));
+  try {
+    const key = path.join(directory, 'key.pem');
+    const cert = path.join(directory, 'cert.pem');
+    const result = spawnSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default.svc,DNS:localhost',
+      '-keyout', key, '-out', cert,
+    ], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`openssl could not make the API server's certificate: ${result.stderr}`);
+    return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
