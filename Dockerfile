@@ -36,5 +36,6 @@ COPY --from=build /app/build ./build
 COPY --from=build /app/cli/templates ./cli/templates
 # The node image's unprivileged user (uid 1000), numeric so that Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
-ENTRYPOINT ["node", "build/cli/main.js"]
+# Absolute, so that a container with another workingDir still runs slipway.
+ENTRYPOINT ["node", "/app/build/cli/main.js"]
 CMD ["--help"]

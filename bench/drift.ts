@@ -19,6 +19,7 @@
  * Runs on two worker threads; progress goes to stderr, the table to stdout (byte-identical per run).
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -31,7 +32,7 @@ import { createInputEncoder } from '../core/model-input-encoding.js';
 import { formatDuration } from '../core/units.js';
 import { type DriftKind, generateTransactions, type Transaction } from '../features/generate.js';
 import { DriftWindow } from '../runtime/drift-window.js';
-import { type LoadedModel, loadModel, resolveArtifactPath } from '../runtime/model-loader.js';
+import { type LoadedModel, loadModel } from '../runtime/model-loader.js';
 import { referenceProfile } from '../training/profile.js';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -143,7 +144,8 @@ async function main(): Promise<void> {
   const inputs = served.spec.inputs;
   for (const input of inputs) if (COLUMNS[input.feature] === undefined) throw new Error(`bench/drift: input ${input.ref} is not a generated column`);
   const { profile, source } = reference(served.spec.referenceProfile, inputs);
-  const file = resolveArtifactPath(served.spec.artifact.uri, PROJECT_ROOT);
+  // The example's artifacts live in its embedded store, the models/ directory.
+  const file = path.join(PROJECT_ROOT, catalog.project.artifacts.url, served.spec.artifact.uri);
   const model = existsSync(file) && profile.score !== undefined ? { file, sha256: served.spec.artifact.sha256 } : null;
   const scoring =
     model !== null
@@ -266,7 +268,7 @@ async function runJobs(jobs: readonly Job[], setup: Setup): Promise<JobResult[]>
 }
 
 async function runWorker(setup: Setup): Promise<void> {
-  const model = setup.model === null ? null : await loadModel(setup.model.file, setup.model.sha256, setup.inputs.length);
+  const model = setup.model === null ? null : await loadModel(await readFile(setup.model.file), setup.model.file, setup.model.sha256, setup.inputs.length);
   // One job at a time: the main thread sends the next only after this one's result.
   parentPort!.on('message', (job: Job) => {
     void replay(setup, model, job).then((result) => parentPort!.postMessage(result));

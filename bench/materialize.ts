@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { FileStore } from '../core/artifact-store/file-store.js';
 import { loadCatalogOrThrow } from '../core/load/load-catalog.js';
 import { encodeTimestamp, encodeValue, featureField, redisKeyOf, timestampField } from '../core/online-store/feast-layout.js';
 import { writeTransactionsCsv } from '../features/generate.js';
@@ -87,7 +88,7 @@ try {
   const trainCsv = path.join(dir, 'train.csv');
   await writeTransactionsCsv(trainCsv, { rows: 100_000, seed: 1 });
   const trainStart = performance.now();
-  const outcome = await trainModel({ catalog, model: 'fraud-detector', dataFile: trainCsv, outDir: dir, version: '9.9.9' });
+  const outcome = await trainModel({ catalog, model: 'fraud-detector', dataFile: trainCsv, store: new FileStore(dir), version: '9.9.9' });
   console.log(`training fraud-detector on 100,000 rows (${outcome.result.trainingData.rows} train + ${outcome.result.holdout.rows} holdout, 100 trees, depth 6, + logistic baseline): ${((performance.now() - trainStart) / 1000).toFixed(1)} s, holdout AUC ${outcome.result.metrics.auc} (baseline ${outcome.baseline.auc})`);
 } finally {
   await redis.stop();

@@ -24,7 +24,8 @@ import { readyAt, type ClusterSource } from './sources/cluster-source.js';
 import { DeploymentHistories } from './sources/deployment-history.js';
 import { analyseCanary, measureDrift, measureFiringAlerts } from './sources/gather-evidence.js';
 import type { MetricsSource } from './sources/metrics-source.js';
-import { readTrainingResults } from './sources/training-results.js';
+import { readStoreResults, readTrainingResults, type ResultsRead } from './sources/training-results.js';
+import type { ArtifactStore } from '../core/artifact-store/artifact-store.js';
 
 /** Writes `dist/` for the repository checked out at `repoRoot` (injected: controllers never import generators). */
 export type RenderDist = (repoRoot: string) => Promise<void>;
@@ -42,6 +43,8 @@ export interface ReconcileOptions {
   readonly base?: string;
   /** Directory of training results to read, if any. */
   readonly resultsDir?: string;
+  /** The artifact store training publishes to; its results of new versions are proposed. */
+  readonly resultStore?: ArtifactStore | null;
   /** The metrics source of an environment; `null` when none is configured. */
   readonly metricsFor?: (env: Environment) => MetricsSource | null;
   /** Cluster status; without it the Argo CD gate is skipped and the PR says so. */
@@ -113,7 +116,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
 
 async function decide(catalog: Catalog, workspace: Workspace, baseSha: string, options: ReconcileOptions, nowMs: number, rolledBack: Map<string, Set<string>>, report: ReconcileReport): Promise<Decision[]> {
   const decisions: Decision[] = [];
-  if (options.resultsDir !== undefined) decisions.push(...(await resultDecisions(catalog, options.resultsDir, report)));
+  decisions.push(...(await resultDecisions(catalog, options, report)));
   const histories = new DeploymentHistories(workspace, baseSha);
   const retrainProposed = new Set<string>();
   for (const env of environmentsInPromotionOrder(catalog)) {
@@ -165,9 +168,12 @@ function gated(decision: Decision, gate: { ready: boolean; reason: string } | nu
   return { kind: 'wait', key: decision.proposal.key, reasons: [gate.reason] };
 }
 
-async function resultDecisions(catalog: Catalog, dir: string, report: ReconcileReport): Promise<Decision[]> {
-  const { results, problems } = await readTrainingResults(dir);
-  report.problems.push(...problems);
+async function resultDecisions(catalog: Catalog, options: ReconcileOptions, report: ReconcileReport): Promise<Decision[]> {
+  const reads: ResultsRead[] = [];
+  if (options.resultStore) reads.push(await readStoreResults(options.resultStore, catalog));
+  if (options.resultsDir !== undefined) reads.push(await readTrainingResults(options.resultsDir));
+  const results = reads.flatMap((read) => read.results);
+  report.problems.push(...reads.flatMap((read) => read.problems));
   const byModel = new Map<string, Decision>();
   const sorted = [...results].sort((a, b) => compareVersions(b.result.candidateVersion, a.result.candidateVersion) || a.origin.localeCompare(b.origin));
   const decisions: Decision[] = [];

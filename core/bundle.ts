@@ -35,7 +35,7 @@ export interface BundleVersion {
   readonly role: VersionRole;
   /** Percent of answered traffic; stable gets what the canary does not; a shadow answers none. */
   readonly weight: number;
-  /** URI as in the model card; relative paths resolve against the runtime's artifact root. */
+  /** URI as in the model card: a key in the bundle's artifact store, or a full `s3://`/`https://`/`file://` URL. */
   readonly artifact: { readonly uri: string; readonly sha256: string };
   /** In the order the artifact expects them. */
   readonly inputs: readonly BundleInput[];
@@ -55,6 +55,8 @@ export interface RuntimeBundle {
     readonly redis: { readonly url?: string; readonly nodes: readonly string[] };
     readonly timeoutMs: number;
   };
+  /** Where the versions' artifacts are fetched from (the environment's store; no credentials, ever). */
+  readonly artifactStore: { readonly url: string; readonly endpoint?: string };
   /** Fraction of predictions written to the audit log. */
   readonly auditSampleRate: number;
   /** Drift window settings from the deployment's DriftPolicy, when it has one. */
@@ -82,6 +84,7 @@ export function buildBundle(catalog: Catalog, environment: string, model: string
     task: card.task,
     output: card.output,
     onlineStore: env.onlineStore,
+    artifactStore: { url: env.artifacts.url, endpoint: env.artifacts.endpoint },
     auditSampleRate: env.runtime.auditSampleRate,
     drift: drift === undefined ? undefined : { windowMs: drift.windowMs, minSamples: drift.minSamples },
     versions: served.map(([version, role, weight]) => {
@@ -131,6 +134,7 @@ export function parseBundle(value: unknown, origin: string): RuntimeBundle {
   for (const field of ['project', 'environment', 'model'] as const) {
     if (typeof bundle[field] !== 'string' || bundle[field] === '') fail(field, 'must be a non-empty string');
   }
+  if (typeof bundle.artifactStore?.url !== 'string' || bundle.artifactStore.url === '') fail('artifactStore.url', 'must name the artifact store');
   if (!Array.isArray(bundle.versions) || bundle.versions.length === 0) fail('versions', 'must list at least one version');
   bundle.versions!.forEach((version, index) => {
     const at = `versions[${index}]`;

@@ -28,6 +28,18 @@ export interface Project extends DocumentMeta {
   readonly repository: { readonly url: string; readonly branch: string };
   readonly forge: { readonly type: 'github'; readonly repository: string } | { readonly type: 'local' };
   readonly images: { readonly runtime: string; readonly controller: string };
+  /** Where artifacts are published; the `models` directory when the Project declares none. */
+  readonly artifacts: ArtifactStoreSettings;
+}
+
+/** An artifact store as a Project or Environment declares it. */
+export interface ArtifactStoreSettings {
+  /** `s3://…`, `https://…`, `file:///…`, or a directory relative to the repository root. */
+  readonly url: string;
+  /** An S3-compatible endpoint; AWS when absent. */
+  readonly endpoint?: string;
+  /** The Secret whose keys are given to pods as environment variables (store credentials). */
+  readonly credentialsSecret?: string;
 }
 
 /** An entity and the join key its features are stored under. */
@@ -220,6 +232,8 @@ export interface Environment extends DocumentMeta {
     readonly timeoutMs: number;
   };
   readonly prometheus?: { readonly url: string };
+  /** The environment's artifact store, or the project's when it declares none. */
+  readonly artifacts: ArtifactStoreSettings;
   readonly runtime: { readonly image: string; readonly resources: Resources; readonly auditSampleRate: number };
   readonly deployments: readonly Deployment[];
 }

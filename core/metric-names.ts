@@ -31,6 +31,13 @@ export const METRICS = {
   modelInfo: 'slipway_model_info',
   /** Counter of bundle file changes the runtime applied or rejected; label result (ok|failed). */
   bundleReloads: 'slipway_bundle_reloads_total',
+  /**
+   * Counter of artifact fetches; labels model, version, result (ok|cached|missing|denied|
+   * unreachable|corrupt|unsupported|sha256-mismatch|invalid). Anything but ok or cached is alerted.
+   */
+  artifactFetches: 'slipway_artifact_fetches_total',
+  /** Gauge: 1 while the runtime serves its bundle's stable version, 0 while it waits for it. */
+  serving: 'slipway_serving',
 } as const;
 
 /** Label names used across the metrics above. */

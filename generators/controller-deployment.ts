@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { Environment, Project } from '../core/catalog.js';
 import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
 import { CONTROLLER_NAME } from './names.js';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
 
 /** Props of `ControllerDeployment`. */
 export interface ControllerDeploymentProps {
@@ -16,6 +16,33 @@ export interface ControllerDeploymentProps {
 
 /** The Secret (optional) with forge credentials: a GitHub token or App key. */
 export const CONTROLLER_SECRET = 'slipway-controller';
+
+/** The controller's volume: its own, since repositories outgrow `/tmp`. */
+export const CONTROLLER_STATE_DIR = '/var/lib/slipway';
+
+/** The working clone inside it: a folder, not the mount point, so that a broken clone can be replaced whole. */
+export const CONTROLLER_WORKSPACE_DIR = `${CONTROLLER_STATE_DIR}/workspace`;
+
+/** The controller's port: health and the forge's webhooks. Not the runtime's 8080, so both can share a host in tests. */
+export const CONTROLLER_PORT = 8081;
+
+/**
+ * The controller's arguments: nothing of the catalog is in the image, so it clones the repository
+ * from the forge into its volume and fetches it on every reconcile.
+ */
+export function controllerArgs(project: Project, environment: Environment): string[] {
+  return [
+    'controller', '--watch', '--env', environment.name, '--clone', '--forge', project.forge.type,
+    '--branch', project.repository.branch, '--work-dir', CONTROLLER_WORKSPACE_DIR, '--port', String(CONTROLLER_PORT),
+  ];
+}
+
+/** Where the controller clones from: the Project's remote, and the GitHub repository its pull requests go to. */
+function forgeEnv(project: Project): Record<string, unknown>[] {
+  const env: Record<string, unknown>[] = [{ name: 'SLIPWAY_GIT_URL', value: project.repository.url }];
+  if (project.forge.type === 'github') env.push({ name: 'GITHUB_REPOSITORY', value: project.forge.repository });
+  return env;
+}
 
 /** One replica: reconciles are level-triggered and idempotent, and the Lease guards a second one. */
 export class ControllerDeployment extends ApiObject {
@@ -44,19 +71,23 @@ export class ControllerDeployment extends ApiObject {
                 name: 'controller',
                 image: project.images.controller,
                 imagePullPolicy: 'IfNotPresent',
-                args: ['controller', '--watch', '--env', environment.name],
+                args: controllerArgs(project, environment),
                 env: [
                   { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                   { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  // One JSON object per line: what cluster log pipelines parse.
+                  { name: 'SLIPWAY_LOG', value: 'json' },
+                  ...forgeEnv(project),
                 ],
-                envFrom: [{ secretRef: { name: CONTROLLER_SECRET, optional: true } }],
-                ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+                // Forge credentials, then the artifact store's (the controller reads training results there).
+                envFrom: [{ secretRef: { name: CONTROLLER_SECRET, optional: true } }, ...artifactStoreEnvFrom(environment)],
+                ports: [{ name: 'http', containerPort: CONTROLLER_PORT, protocol: 'TCP' }],
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
                 securityContext: CONTAINER_SECURITY_CONTEXT,
-                volumeMounts: [TMP_MOUNT],
+                volumeMounts: [{ name: 'state', mountPath: CONTROLLER_STATE_DIR }, TMP_MOUNT],
               },
             ],
-            volumes: [TMP_VOLUME],
+            volumes: [{ name: 'state', emptyDir: { sizeLimit: '2Gi' } }, TMP_VOLUME],
           },
         },
       },

@@ -57,7 +57,7 @@ export class EnvironmentChart extends Chart {
       }
     }
     for (const view of servedOnlineViews(catalog, environment)) {
-      new MaterializationCronJob(this, `materialize-${view.name}`, { environment, view });
+      new MaterializationCronJob(this, `materialize-${view.name}`, { project: catalog.project, environment, view });
     }
   }
 

@@ -1,13 +1,25 @@
 /** The CronJob copying one online feature view's latest values from its source into the environment's Redis. */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Environment, FeatureView } from '../core/catalog.js';
+import type { Environment, FeatureView, Project } from '../core/catalog.js';
 import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
 import { materializationCronJobName } from './names.js';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+import {
+  artifactStoreEnvFrom,
+  CHECKOUT_DIR,
+  checkoutInitContainer,
+  CONTAINER_SECURITY_CONTEXT,
+  POD_SECURITY_CONTEXT,
+  TMP_MOUNT,
+  TMP_VOLUME,
+  WORKSPACE_MOUNT,
+  WORKSPACE_VOLUME,
+} from './pod-defaults.js';
 
 /** Props of `MaterializationCronJob`. */
 export interface MaterializationCronJobProps {
+  /** The project: the repository the pod clones. */
+  readonly project: Project;
   /** The environment whose online store is written; its runtime image carries `slipway materialize`. */
   readonly environment: Environment;
   /** The online feature view to materialize, on its `materializationSchedule`. */
@@ -17,7 +29,7 @@ export interface MaterializationCronJobProps {
 /** Runs `slipway materialize --env <env> --view <view>` on the view's schedule. */
 export class MaterializationCronJob extends ApiObject {
   constructor(scope: Construct, id: string, props: MaterializationCronJobProps) {
-    const { environment, view } = props;
+    const { project, environment, view } = props;
     const labels = { ...baseLabels(environment.name, 'materialization', view.name, view), [LABEL_KEYS.featureView]: view.name };
     super(scope, id, {
       apiVersion: 'batch/v1',
@@ -47,18 +59,20 @@ export class MaterializationCronJob extends ApiObject {
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
                 securityContext: POD_SECURITY_CONTEXT,
+                initContainers: [checkoutInitContainer(project, environment.runtime.image)],
                 containers: [
                   {
                     name: 'materialize',
                     image: environment.runtime.image,
                     imagePullPolicy: 'IfNotPresent',
-                    args: ['materialize', '--env', environment.name, '--view', view.name],
+                    args: ['materialize', CHECKOUT_DIR, '--env', environment.name, '--view', view.name],
+                    envFrom: artifactStoreEnvFrom(environment),
                     resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
                     securityContext: CONTAINER_SECURITY_CONTEXT,
-                    volumeMounts: [TMP_MOUNT],
+                    volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT],
                   },
                 ],
-                volumes: [TMP_VOLUME],
+                volumes: [WORKSPACE_VOLUME, TMP_VOLUME],
               },
             },
           },

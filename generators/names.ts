@@ -6,6 +6,9 @@
 /** Where the runtime finds its bundle: the ConfigMap is mounted as a directory (never subPath, which would freeze updates). */
 export const BUNDLE_MOUNT_DIR = '/etc/slipway/bundle';
 
+/** Where the runtime keeps fetched artifacts: an emptyDir, so a container restart does not fetch again. */
+export const ARTIFACT_CACHE_DIR = '/var/cache/slipway/artifacts';
+
 /** The runtime's HTTP port: KServe V2 API, health and `/metrics`. */
 export const RUNTIME_PORT = 8080;
 

@@ -36,7 +36,8 @@ export class RuntimeNetworkPolicy extends ApiObject {
     ];
     const redisPorts = onlineStorePorts(environment);
     if (redisPorts.length > 0) egress.push({ ports: redisPorts.map((port) => ({ port, protocol: 'TCP' })) });
-    if (servesRemoteArtifacts(deployment, card)) egress.push({ ports: [{ port: 443, protocol: 'TCP' }] });
+    const storePorts = artifactStorePorts(environment, deployment, card);
+    if (storePorts.length > 0) egress.push({ ports: storePorts.map((port) => ({ port, protocol: 'TCP' })) });
     super(scope, id, {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -82,10 +83,27 @@ function portOfHostPort(node: string): number {
   return match === null ? REDIS_DEFAULT_PORT : Number(match[1]);
 }
 
-function servesRemoteArtifacts(deployment: Deployment, card: ModelCard): boolean {
-  const versions = [deployment.stable, deployment.canary?.version, deployment.shadow?.version];
-  return versions.some((version) => {
+/**
+ * The TCP ports artifacts are fetched on: the environment's store (its S3 endpoint, or AWS's HTTPS)
+ * and any version whose card points at a full URL elsewhere. A directory store needs none.
+ */
+export function artifactStorePorts(environment: Environment, deployment: Deployment, card: ModelCard): number[] {
+  const ports = new Set<number>();
+  const store = environment.artifacts;
+  const storePort = networkPortOf(store.endpoint ?? store.url);
+  if (storePort !== null) ports.add(storePort);
+  for (const version of [deployment.stable, deployment.canary?.version, deployment.shadow?.version]) {
     const uri = version === undefined ? undefined : card.versions.get(version)?.artifact.uri;
-    return uri !== undefined && /^[a-z][a-z0-9+.-]*:\/\//.test(uri) && !uri.startsWith('file://');
-  });
+    const port = uri === undefined ? null : networkPortOf(uri);
+    if (port !== null) ports.add(port);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** The port a URL is reached on, or null for a local directory or `file://` URL. */
+function networkPortOf(url: string): number | null {
+  if (url.startsWith('s3://')) return 443;
+  if (!/^https?:\/\//.test(url)) return null;
+  const parsed = new URL(url);
+  return parsed.port !== '' ? Number(parsed.port) : parsed.protocol === 'http:' ? 80 : 443;
 }

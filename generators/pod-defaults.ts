@@ -2,10 +2,13 @@
  * What every Slipway pod shares: a non-root, read-only, capability-free security context that
  * passes the `restricted` Pod Security Standard, and resource quantities in Kubernetes' shape.
  */
-import type { Resources } from '../core/catalog.js';
+import type { Environment, Project, Resources } from '../core/catalog.js';
 
-/** The unprivileged user of the distroless `nonroot` convention. */
-const NON_ROOT_UID = 65532;
+/**
+ * The Dockerfile's `USER 1000:1000`, the node image's unprivileged `node` user: the pod runs as the
+ * image's own user, so that its HOME and every file the image holds agree with it.
+ */
+export const NON_ROOT_UID = 1000;
 
 /** Pod-level security: never root, the runtime's default seccomp profile. */
 export const POD_SECURITY_CONTEXT = {
@@ -29,6 +32,45 @@ export const TMP_VOLUME = { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } } as c
 
 /** Where `TMP_VOLUME` is mounted. */
 export const TMP_MOUNT = { name: 'tmp', mountPath: '/tmp' } as const;
+
+/**
+ * The environment variables that give a pod the artifact store's credentials: the keys of the
+ * environment's Secret, when it names one. Without one the SDK's chain finds the ServiceAccount's
+ * identity (IRSA, workload identity) or the node's.
+ */
+export function artifactStoreEnvFrom(environment: Environment): Record<string, unknown>[] {
+  const secret = environment.artifacts.credentialsSecret;
+  return secret === undefined ? [] : [{ secretRef: { name: secret } }];
+}
+
+/** Where a job's pod clones the repository: an emptyDir shared by the checkout and the job. */
+export const CHECKOUT_DIR = '/workspace/repo';
+
+/** The volume holding the checkout and the job's scratch files (staged sources). */
+export const WORKSPACE_VOLUME = { name: 'workspace', emptyDir: { sizeLimit: '10Gi' } } as const;
+
+/** Where `WORKSPACE_VOLUME` is mounted. */
+export const WORKSPACE_MOUNT = { name: 'workspace', mountPath: '/workspace' } as const;
+
+/** The optional Secret with a read-only Git token (`SLIPWAY_GIT_TOKEN`) for private repositories. */
+export const GIT_SECRET = 'slipway-git';
+
+/**
+ * The init container that clones the project's branch for a job: nothing of the catalog is in
+ * the image, and the job reads what Git says now, not what was built into a container.
+ */
+export function checkoutInitContainer(project: Project, image: string): Record<string, unknown> {
+  return {
+    name: 'checkout',
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    args: ['checkout', '--repository', project.repository.url, '--branch', project.repository.branch, '--dir', CHECKOUT_DIR],
+    envFrom: [{ secretRef: { name: GIT_SECRET, optional: true } }],
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    securityContext: CONTAINER_SECURITY_CONTEXT,
+    volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT],
+  };
+}
 
 /** Catalog resources as a container's `resources`; absent quantities are left out. */
 export function containerResources(resources: Resources): Record<string, Record<string, string>> {

@@ -60,7 +60,12 @@ export const ALERTS = {
   featureDriftAct: 'SlipwayFeatureDriftAction',
   scoreDriftWarn: 'SlipwayScoreDriftWarning',
   scoreDriftAct: 'SlipwayScoreDriftAction',
+  artifactFetchFailing: 'SlipwayArtifactFetchFailing',
+  notServing: 'SlipwayNotServing',
 } as const;
+
+/** How long a pod may wait for its stable version (fetching, loading) before someone is paged. */
+const NOT_SERVING_FOR = '5m';
 
 /** Alerting rules for one model's runtime; rendered only when a policy yields at least one rule. */
 export class RuntimePrometheusRule extends ApiObject {
@@ -81,10 +86,13 @@ export class RuntimePrometheusRule extends ApiObject {
   }
 }
 
-/** The rule groups for a deployment: `<model>-slo` and `<model>-drift`, each only when it has rules. */
+/**
+ * The rule groups for a deployment: `<model>-serving` always, then `<model>-slo` and
+ * `<model>-drift`, each only when it has rules.
+ */
 export function alertGroups(props: RuntimePrometheusRuleProps): AlertGroup[] {
-  const groups: AlertGroup[] = [];
   const scope = new Scope(props.environment, props.deployment.model);
+  const groups: AlertGroup[] = [{ name: `${props.deployment.model}-serving`, rules: servingRules(scope) }];
   if (props.rollout !== undefined) {
     const rules = sloRules(scope, props.rollout);
     if (rules.length > 0) groups.push({ name: `${props.deployment.model}-slo`, rules });
@@ -115,6 +123,35 @@ class Scope {
   labels(severity: 'warning' | 'critical', policy: string): Record<string, string> {
     return { severity, slipway_environment: this.environment.name, slipway_policy: policy };
   }
+}
+
+/**
+ * A version Git declares that pods cannot fetch or load (store down, credentials refused, bytes
+ * that differ from the card's sha256), and a pod that serves nothing because its stable version
+ * never loaded. Neither needs a policy: serving what was merged is the contract itself.
+ */
+function servingRules(scope: Scope): AlertRule[] {
+  const failed = scope.selector({}, { [LABELS.result]: 'missing|denied|unreachable|corrupt|conflict|unsupported|sha256-mismatch|invalid' });
+  const by = `${LABELS.model}, ${LABELS.version}, ${LABELS.result}`;
+  return [
+    {
+      alert: ALERTS.artifactFetchFailing,
+      expr: `sum by (${by}) (increase(${METRICS.artifactFetches}${failed}[10m])) > 0`,
+      for: '0m',
+      labels: scope.labels('warning', 'serving'),
+      annotations: annotations(
+        `${scope.model} {{ $labels.version }} cannot be fetched or loaded ({{ $labels.result }})`,
+        'the runtime keeps serving what it has and retries; its log names the object and the reason',
+      ),
+    },
+    {
+      alert: ALERTS.notServing,
+      expr: `min by (${LABELS.model}) (${METRICS.serving}${scope.selector()}) == 0`,
+      for: NOT_SERVING_FOR,
+      labels: scope.labels('critical', 'serving'),
+      annotations: annotations(`A pod of ${scope.model} serves nothing: its stable version has not loaded`, 'see SlipwayArtifactFetchFailing and the pod log'),
+    },
+  ];
 }
 
 function sloRules(scope: Scope, policy: RolloutPolicy): AlertRule[] {

@@ -7,8 +7,8 @@ import type { Construct } from 'constructs';
 import type { Deployment, Environment, ModelCard } from '../core/catalog.js';
 import { BUNDLE_FILE_NAME } from '../core/bundle.js';
 import { runtimeLabels, runtimeSelector, SYNC_WAVES, syncWave } from './labels.js';
-import { BUNDLE_MOUNT_DIR, bundleConfigMapName, runtimeName, RUNTIME_PORT } from './names.js';
-import { CONTAINER_SECURITY_CONTEXT, containerResources, httpProbe, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+import { ARTIFACT_CACHE_DIR, BUNDLE_MOUNT_DIR, bundleConfigMapName, runtimeName, RUNTIME_PORT } from './names.js';
+import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, containerResources, httpProbe, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
 
 /** Props of `RuntimeDeployment`. */
 export interface RuntimeDeploymentProps {
@@ -26,10 +26,16 @@ export const HEALTH_PATHS = { live: '/v2/health/live', ready: '/v2/health/ready'
 /** The runtime's `/metrics` path, scraped by the ServiceMonitor. */
 export const METRICS_PATH = '/metrics';
 
-/** The runtime's arguments: it reads the mounted bundle and hot-reloads it when the ConfigMap changes. */
+/**
+ * The runtime's arguments: it reads the mounted bundle, hot-reloads it when the ConfigMap changes,
+ * and keeps the artifacts it fetches from the store on its cache volume.
+ */
 export function runtimeArgs(): string[] {
-  return ['serve', '--bundle', `${BUNDLE_MOUNT_DIR}/${BUNDLE_FILE_NAME}`, '--port', String(RUNTIME_PORT)];
+  return ['serve', '--bundle', `${BUNDLE_MOUNT_DIR}/${BUNDLE_FILE_NAME}`, '--port', String(RUNTIME_PORT), '--cache', ARTIFACT_CACHE_DIR];
 }
+
+/** Room for the artifacts of one bundle (stable, canary and shadow) while a switch holds both sets. */
+const ARTIFACT_CACHE_SIZE = '2Gi';
 
 /** The model's runtime pods. */
 export class RuntimeDeployment extends ApiObject {
@@ -74,6 +80,7 @@ export class RuntimeDeployment extends ApiObject {
                 image: environment.runtime.image,
                 imagePullPolicy: 'IfNotPresent',
                 args: runtimeArgs(),
+                ...envFromOf(environment),
                 ports: [{ name: 'http', containerPort: RUNTIME_PORT, protocol: 'TCP' }],
                 // Loading and verifying artifacts may take a while; the startup probe covers it so
                 // that liveness can stay strict afterwards.
@@ -82,15 +89,28 @@ export class RuntimeDeployment extends ApiObject {
                 readinessProbe: httpProbe(HEALTH_PATHS.ready, 5, 3),
                 resources: containerResources(deployment.resources),
                 securityContext: CONTAINER_SECURITY_CONTEXT,
-                volumeMounts: [{ name: 'bundle', mountPath: BUNDLE_MOUNT_DIR, readOnly: true }, TMP_MOUNT],
+                volumeMounts: [
+                  { name: 'bundle', mountPath: BUNDLE_MOUNT_DIR, readOnly: true },
+                  { name: 'artifacts', mountPath: ARTIFACT_CACHE_DIR },
+                  TMP_MOUNT,
+                ],
               },
             ],
-            volumes: [{ name: 'bundle', configMap: { name: bundleConfigMapName(deployment.model) } }, TMP_VOLUME],
+            volumes: [
+              { name: 'bundle', configMap: { name: bundleConfigMapName(deployment.model) } },
+              { name: 'artifacts', emptyDir: { sizeLimit: ARTIFACT_CACHE_SIZE } },
+              TMP_VOLUME,
+            ],
           },
         },
       },
     });
   }
+}
+
+function envFromOf(environment: Environment): { envFrom?: Record<string, unknown>[] } {
+  const envFrom = artifactStoreEnvFrom(environment);
+  return envFrom.length === 0 ? {} : { envFrom };
 }
 
 // ScheduleAnyway: a single-zone cluster must still schedule the pods, only less evenly.

@@ -30,6 +30,8 @@ export interface RuntimeMetrics {
   readonly outcomes: Counter<string>;
   readonly modelInfo: Gauge<string>;
   readonly bundleReloads: Counter<string>;
+  readonly artifactFetches: Counter<string>;
+  readonly serving: Gauge<string>;
 }
 
 /** Creates the metrics on a fresh registry; `collectDrift` runs before every scrape. */
@@ -55,5 +57,7 @@ export function createMetrics(collectDrift: () => void): RuntimeMetrics {
     outcomes: new Counter({ name: METRICS.outcomes, help: 'Labelled outcomes fed back, by confusion-matrix cell.', labelNames: [model, version, outcome], registers }),
     modelInfo: new Gauge({ name: METRICS.modelInfo, help: 'One per loaded version: what is serving, in which role and weight.', labelNames: [model, version, role, weight], registers }),
     bundleReloads: new Counter({ name: METRICS.bundleReloads, help: 'Bundle file changes applied or rejected.', labelNames: [LABELS.result], registers }),
+    artifactFetches: new Counter({ name: METRICS.artifactFetches, help: 'Artifact fetches from the store or the local cache, by result.', labelNames: [model, version, LABELS.result], registers }),
+    serving: new Gauge({ name: METRICS.serving, help: "1 while the bundle's stable version serves, 0 while the runtime waits for it.", labelNames: [model], registers }),
   };
 }

@@ -9,7 +9,8 @@ import type { BundleInput, BundleVersion, RuntimeBundle } from '../core/bundle.j
 import type { DriftWindow } from './drift-window.js';
 import { FeatureFetcher } from './feature-fetcher.js';
 import type { Logger } from './log.js';
-import { ArtifactError, type LoadedModel, loadModel, resolveArtifactPath } from './model-loader.js';
+import type { ArtifactCache } from './artifact-cache.js';
+import { ArtifactError, type LoadedModel, loadModel } from './model-loader.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { OnlineStoreClient } from './online-store-client.js';
 import { type InferenceBatching, ServedVersion } from './served-version.js';
@@ -32,7 +33,8 @@ export interface ServingSet {
 
 /** Registry settings. */
 export interface RegistryOptions {
-  readonly artifactRoot: string;
+  /** Where a bundle's artifacts are fetched from and cached. */
+  readonly artifactsFor: (bundle: RuntimeBundle) => ArtifactCache;
   readonly batching: InferenceBatching;
   readonly metrics: RuntimeMetrics;
   readonly logger: Logger;
@@ -90,7 +92,7 @@ export class ModelRegistry {
         const message = error instanceof ArtifactError ? error.message : `version ${spec.version}: ${(error as Error).message}`;
         if (!startUp || spec.role === 'stable') {
           this.releaseUnused();
-          throw new ArtifactError(message, { cause: error });
+          throw new ArtifactError(message, error instanceof ArtifactError ? error.problem : 'invalid', { cause: error });
         }
         this.options.logger.log('error', 'version left out: it failed to load', { model: bundle.model, version: spec.version, error: message });
       }
@@ -99,16 +101,17 @@ export class ModelRegistry {
     this.currentSet = set;
     this.publishInfo(set);
     this.releaseUnused();
+    await this.options.artifactsFor(bundle).retain([...set.versions.values()].map((version) => version.spec.artifact.sha256));
     return set;
   }
 
   /** A served version for `spec`, reusing a loaded model and drift window when they are unchanged. */
   private async serve(bundle: RuntimeBundle, spec: BundleVersion): Promise<ServedVersion> {
-    const file = resolveArtifactPath(spec.artifact.uri, this.options.artifactRoot);
-    const modelKey = `${file}|${spec.artifact.sha256}|${spec.inputs.length}`;
+    // Keyed by content: the same bytes at another URI are the same model.
+    const modelKey = `${spec.artifact.sha256}|${spec.inputs.length}`;
     let model = this.models.get(modelKey);
     if (model === undefined) {
-      model = await loadModel(file, spec.artifact.sha256, spec.inputs.length);
+      model = await this.fetchAndLoad(bundle, spec);
       this.models.set(modelKey, model);
     }
     const driftKey = `${bundle.model}|${spec.version}|${modelKey}|${JSON.stringify(spec.inputs)}|${JSON.stringify(spec.referenceProfile ?? null)}|${JSON.stringify(bundle.drift ?? null)}`;
@@ -116,6 +119,20 @@ export class ModelRegistry {
     this.driftWindows.set(driftKey, version.drift);
     this.keys.set(version, { modelKey, driftKey });
     return version;
+  }
+
+  /** Fetches (or reads from the cache), verifies and loads one version's artifact, counting the outcome. */
+  private async fetchAndLoad(bundle: RuntimeBundle, spec: BundleVersion): Promise<LoadedModel> {
+    const count = (result: string) => this.options.metrics.artifactFetches.inc({ model: bundle.model, version: spec.version, result });
+    try {
+      const fetched = await this.options.artifactsFor(bundle).fetch(spec.artifact.uri, spec.artifact.sha256);
+      const model = await loadModel(fetched.bytes, fetched.origin, spec.artifact.sha256, spec.inputs.length);
+      count(fetched.from === 'cache' ? 'cached' : 'ok');
+      return model;
+    } catch (error) {
+      count(error instanceof ArtifactError ? error.problem : 'invalid');
+      throw error;
+    }
   }
 
   /** Releases models and drift windows the serving set no longer uses, after a grace period. */

@@ -1,11 +1,15 @@
 /**
  * The runtime, wired: a bundle (given, or read from a file and watched), its models in a
- * registry, the online store client, metrics, audit log and the HTTP server. `startRuntime`
- * resolves once the server listens and the stable version serves; `stop()` shuts down gracefully.
+ * registry (artifacts fetched from the bundle's store and cached), the online store client,
+ * metrics, audit log and the HTTP server. `stop()` shuts down gracefully.
  */
 import type { AddressInfo } from 'node:net';
 import type { RuntimeBundle } from '../core/bundle.js';
+import { FileStore } from '../core/artifact-store/file-store.js';
+import { openArtifactStore } from '../core/artifact-store/open-store.js';
+import { ArtifactCache } from './artifact-cache.js';
 import { AuditLog } from './audit-log.js';
+import { BundleActivator, type RetryBackoff } from './bundle-activator.js';
 import { type BundleWatcher, readBundleFile, watchBundle } from './bundle-watcher.js';
 import { FeedbackStore } from './feedback.js';
 import { createHttpServer } from './http-server.js';
@@ -23,8 +27,14 @@ export interface RuntimeOptions {
   readonly bundleFile?: string;
   /** A bundle to serve as it is (`slipway serve --env` builds it from the catalog); not watched. */
   readonly bundle?: RuntimeBundle;
-  /** Where relative artifact URIs resolve. */
-  readonly artifactRoot: string;
+  /** A local directory that replaces the bundle's artifact store (`slipway serve --artifacts`). */
+  readonly artifactRoot?: string;
+  /** Where a bundle's store given as a relative directory resolves; default the working directory. */
+  readonly storeRoot?: string;
+  /** Where fetched artifacts are kept across reloads and restarts; `null` keeps none. Default: none. */
+  readonly cacheDir?: string | null;
+  /** Backoff of a bundle that fails to load; default 1 s doubling to 60 s. */
+  readonly retry?: RetryBackoff;
   /** Default 8080; 0 picks a free port. */
   readonly port?: number;
   /** Default 0.0.0.0. */
@@ -63,7 +73,10 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-/** Starts the runtime; rejects (and cleans up) if the stable version cannot be loaded. */
+/**
+ * Starts the runtime; resolves once the server listens and the first activation was tried. If the
+ * stable version could not load, it keeps trying in the background and stays unready meanwhile.
+ */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const logSink = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const auditSink = options.audit ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -76,7 +89,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const storeConfig = options.onlineStore === undefined ? initial.bundle.onlineStore?.redis ?? null : options.onlineStore;
   const onlineStore: OnlineStoreClient | null = storeConfig === null ? null : connectOnlineStore(storeConfig, logger);
   registry = new ModelRegistry({
-    artifactRoot: options.artifactRoot,
+    artifactsFor: artifactCaches(options),
     batching: options.batching ?? { maxBatchSize: 64, maxWaitMs: 0 },
     metrics,
     logger,
@@ -85,13 +98,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     routingKeys: options.routingKeys,
     releaseGraceMs: options.releaseGraceMs,
   });
-  const reloads = metrics.bundleReloads;
-  try {
-    await registry.activate(initial.bundle);
-  } catch (error) {
-    await onlineStore?.close();
-    throw error;
-  }
+  const activator = new BundleActivator(registry, metrics, logger, options.retry);
+  // A stable version that cannot load yet does not stop the server: it answers liveness, stays
+  // unready, and the activator keeps trying (the log and slipway_artifact_fetches_total say why).
+  await activator.activate(initial.bundle).catch(() => undefined);
   // Give Redis a moment so the first requests get features, but never refuse to start without it.
   await onlineStore?.waitConnected(1_000);
 
@@ -102,7 +112,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     metrics,
     audit: new AuditLog(() => options.auditSampleRate ?? registry!.current?.bundle.auditSampleRate ?? 0, auditSink),
     feedback,
-    isReady: () => ready,
+    isReady: () => ready && registry!.current !== null,
     nextRequestId: () => feedback.newId(),
   };
   const http = createHttpServer(context, logger, { maxBodyBytes: options.maxBodyBytes });
@@ -113,15 +123,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const port = (http.server.address() as AddressInfo).port;
 
   const activeRegistry = registry;
+  // A failed bundle is the activator's to retry and log; the watcher only reports changes.
   const apply = async (bundle: RuntimeBundle) => {
-    try {
-      const set = await activeRegistry.activate(bundle);
-      reloads.inc({ result: 'ok' });
-      logger.log('info', 'bundle reloaded', { model: set.bundle.model, versions: [...set.versions.keys()] });
-    } catch (error) {
-      reloads.inc({ result: 'failed' });
-      throw error;
-    }
+    const set = await activator.activate(bundle).catch(() => null);
+    if (set !== null) logger.log('info', 'bundle reloaded', { model: set.bundle.model, versions: [...set.versions.keys()] });
   };
   const watcher: BundleWatcher | null =
     options.bundleFile === undefined ? null : watchBundle(options.bundleFile, initial.digest, apply, logger, options.watchIntervalMs);
@@ -139,6 +144,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         () => {
           ready = false;
           watcher?.stop();
+          activator.stop();
         },
         async () => {
           await activeRegistry.close();
@@ -148,6 +154,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       );
       return stopping;
     },
+  };
+}
+
+/** One artifact cache per store URL: the bundle's store, or the local directory that replaces it. */
+function artifactCaches(options: RuntimeOptions): (bundle: RuntimeBundle) => ArtifactCache {
+  const caches = new Map<string, ArtifactCache>();
+  const cacheDir = options.cacheDir ?? null;
+  return (bundle) => {
+    const config = options.artifactRoot === undefined ? bundle.artifactStore : { url: options.artifactRoot };
+    const id = `${config.url}|${config.endpoint ?? ''}`;
+    let cache = caches.get(id);
+    if (cache === undefined) {
+      // A relative directory store resolves against the working directory (the image's /app in a pod).
+      const store = options.artifactRoot === undefined ? openArtifactStore(config, options.storeRoot ?? process.cwd()) : new FileStore(options.artifactRoot);
+      cache = new ArtifactCache(store, cacheDir);
+      caches.set(id, cache);
+    }
+    return cache;
   };
 }
 

@@ -6,8 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ArtifactStore } from '../core/artifact-store/artifact-store.js';
 import type { Catalog, Scalar } from '../core/catalog.js';
 import { required } from '../core/catalog.js';
 import { TRAINING_RESULT_FORMAT, type TrainingResult } from '../core/training-result.js';
@@ -18,6 +18,7 @@ import { predictLogistic, trainLogistic } from './logistic.js';
 import { binaryMetrics } from './metrics.js';
 import { exportOnnx } from './onnx-export.js';
 import { referenceProfile } from './profile.js';
+import { artifactKeyOf, publishVersion } from './publish.js';
 import { sliceRows } from './slices.js';
 import { buildTrainingSet, selectRows } from './training-set.js';
 
@@ -29,8 +30,8 @@ export interface TrainOptions {
   readonly version?: string;
   /** Read every view from this file instead of the views' sources. */
   readonly dataFile?: string;
-  /** Root the artifact URI and result are written under; default the repository root. */
-  readonly outDir?: string;
+  /** Where the artifact and result are published (the project's artifact store, or `--out DIR`). */
+  readonly store: ArtifactStore;
   /** Ignore events after this time (epoch ms), e.g. to rebuild an older version. */
   readonly untilMs?: number;
   /** Overrides of the card's training parameters. */
@@ -42,8 +43,9 @@ export interface TrainOptions {
 /** What a run produced. */
 export interface TrainOutcome {
   readonly result: TrainingResult;
-  readonly resultPath: string;
-  readonly artifactPath: string;
+  /** Full URLs of the published objects. */
+  readonly resultUrl: string;
+  readonly artifactUrl: string;
   readonly model: GbdtModel;
   readonly baseline: Readonly<Record<string, number>>;
 }
@@ -94,11 +96,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   });
   const refs = spec.inputs.map((input) => input.ref);
   const bytes = exportOnnx(model, refs, { model: options.model, version });
-  const uri = `models/${options.model}/${version}/model.onnx`;
-  const outDir = options.outDir ?? options.catalog.root;
-  const artifactPath = path.join(outDir, uri);
-  await mkdir(path.dirname(artifactPath), { recursive: true });
-  await writeFile(artifactPath, bytes);
+  const uri = artifactKeyOf(options.model, version);
   const finished = new Date();
   const result: TrainingResult = {
     format: TRAINING_RESULT_FORMAT,
@@ -125,9 +123,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - started.getTime(),
   };
-  const resultPath = path.join(path.dirname(artifactPath), 'training-result.json');
-  await writeFile(resultPath, `${JSON.stringify(result, null, 2)}\n`);
-  return { result, resultPath, artifactPath, model, baseline };
+  const published = await publishVersion(options.store, result, bytes);
+  log(`published ${published.artifactUrl} and ${published.resultUrl}`);
+  return { result, resultUrl: published.resultUrl, artifactUrl: published.artifactUrl, model, baseline };
 }
 
 function numericParameters(parameters: Readonly<Record<string, Scalar>>): Partial<GbdtParameters> {

@@ -4,6 +4,7 @@
  * it, within the view's TTL; the feature's default otherwise, exactly what serving falls back to).
  */
 import path from 'node:path';
+import { sourceFiles } from '../features/source/source-files.js';
 import type { Catalog, FeatureDtype, ModelInput, Scalar } from '../core/catalog.js';
 import { required } from '../core/catalog.js';
 import { createValueEncoder } from '../core/model-input-encoding.js';
@@ -47,8 +48,9 @@ interface SourceRead {
 export async function buildTrainingSet(catalog: Catalog, inputs: readonly ModelInput[], label: string, options: TrainingSetOptions = {}): Promise<TrainingSet> {
   const views = [...new Set(inputs.map((input) => input.view))].map((name) => required(catalog.featureViews, name, 'feature view'));
   const sources = new Map<string, SourceRead>();
+  const files = options.dataFile === undefined ? await sourceFiles(catalog, views) : new Map<string, string>();
   const sourceOf = (view: (typeof views)[number]) => {
-    const file = options.dataFile ?? path.resolve(catalog.root, view.source.path);
+    const file = options.dataFile ?? files.get(view.name)!;
     const format: SourceFormat = options.dataFile?.endsWith('.jsonl') ? 'jsonl' : options.dataFile !== undefined ? 'csv' : view.source.format;
     const key = `${file}\u0000${view.source.timestampField}`;
     let read = sources.get(key);

@@ -20,6 +20,9 @@ import { ArgoCdClusterSource, LeaseElector, loadKubeConfig } from '../../control
 import { PrometheusSource } from '../../controllers/sources/prometheus.js';
 import type { ClusterSource } from '../../controllers/sources/cluster-source.js';
 import { createWebhookHandler } from '../../controllers/webhook.js';
+import { Workspace } from '../../controllers/git/workspace.js';
+import type { ArtifactStore } from '../../core/artifact-store/artifact-store.js';
+import { openArtifactStore } from '../../core/artifact-store/open-store.js';
 import { watch } from '../../controllers/watch.js';
 import { environmentApplicationName } from '../../generators/names.js';
 import { render } from '../../generators/render.js';
@@ -35,6 +38,7 @@ export const command: Command = {
   usage: `
 usage: slipway controller --once|--watch [path] [--forge local|github] [--prometheus URL] [--results DIR]
                           [--env E]... [--cluster auto|off] [--interval 60s] [--port 8080] [--format text|json]
+       slipway controller --once|--watch --clone [--branch main] [--work-dir DIR] [--env E]... (in a cluster)
 
 Reads the repository's base branch, training results, Prometheus and Argo CD, and opens or updates
 one pull request per proposal (branch slipway/<action>/<model>/<env>). It never writes to a cluster
@@ -47,7 +51,11 @@ and merges nothing, except aborts and rollbacks whose policy sets auto-merge.
                      GITHUB_API_URL for Enterprise; GITHUB_REPOSITORY or slipway.yaml forge.repository).
                      Default: github when slipway.yaml says so and credentials are set, else local
   --prometheus URL   query this Prometheus for every environment (default: each environment's own)
-  --results DIR      training results (*.json) to propose as new versions
+  --results DIR      training results to propose as new versions, besides those in the project's
+                     artifact store (DIR/*.json, or DIR/<model>/<version>/training-result.json)
+  --clone            no local checkout: clone the forge's repository into --work-dir and read the
+                     catalog from it (GITHUB_REPOSITORY, SLIPWAY_GIT_URL, credentials as for github)
+  --branch B         the base branch to read with --clone (default main)
   --env E            only proposals targeting environment E (repeatable; the in-cluster controller)
   --cluster auto     read Argo CD Applications in-cluster or via $KUBECONFIG when present (default); off
   --work-dir DIR     the controller's working clone (default: .git/slipway/workspace, or a temp dir)`,
@@ -64,24 +72,29 @@ and merges nothing, except aborts and rollbacks whose policy sets auto-merge.
       port: { type: 'string' },
       format: { type: 'string' },
       'work-dir': { type: 'string' },
+      clone: { type: 'boolean' },
+      branch: { type: 'string' },
     });
     if (values.once === values.watch) throw new UsageError('pass exactly one of --once and --watch');
     if (positionals.length > 1) throw new UsageError('controller takes at most one path');
-    const root = path.resolve(positionals[0] ?? '.');
+    if (values.clone && positionals.length > 0) throw new UsageError('--clone reads the repository from the forge; give no path');
+    if (values.branch !== undefined && !values.clone) throw new UsageError('--branch is only used with --clone (otherwise slipway.yaml names it)');
     const format = oneOf('format', values.format, FORMATS, 'text');
     const intervalMs = values.interval === undefined ? 60_000 : parseDuration(values.interval);
     if (intervalMs === null || intervalMs <= 0) throw new UsageError(`--interval must be a duration such as 60s (got '${values.interval}')`);
-    const catalog = await loadCatalogOrThrow(root);
     const log = makeLog(format);
-    const forge = makeForge(values.forge, catalog, root, log);
+    const { root, catalog, forge, workDir } = values.clone
+      ? await cloneFromForge(values.forge, values.branch ?? 'main', values['work-dir'], log)
+      : await openLocal(positionals[0], values.forge, values['work-dir'], log);
     const environments = values.env === undefined ? undefined : new Set(values.env);
     for (const name of environments ?? []) if (!catalog.environments.has(name)) throw new UserError(`--env ${name}: no such environment in ${root}`);
     const options: ReconcileOptions = {
       forge,
-      workDir: values['work-dir'] ?? defaultWorkDir(root, forge),
+      workDir,
       renderDist,
       base: catalog.project.repository.branch,
       resultsDir: values.results === undefined ? undefined : path.resolve(values.results),
+      resultStore: openResultStore(catalog, root),
       metricsFor: metricsFor(values.prometheus),
       cluster: makeCluster(oneOf('cluster', values.cluster, CLUSTER, 'auto')),
       environments,
@@ -91,6 +104,55 @@ and merges nothing, except aborts and rollbacks whose policy sets auto-merge.
     return runWatch(options, intervalMs, Number(values.port ?? '8080'), log);
   },
 };
+
+/** What the controller works on: the catalog, where it was read, the forge and the working clone. */
+interface Setup {
+  readonly root: string;
+  readonly catalog: Catalog;
+  readonly forge: Forge;
+  readonly workDir: string;
+}
+
+/** A local checkout (a laptop, CI): the catalog at `rootArg`, the forge slipway.yaml names. */
+async function openLocal(rootArg: string | undefined, forgeFlag: string | undefined, workDirFlag: string | undefined, log: Log): Promise<Setup> {
+  const root = path.resolve(rootArg ?? '.');
+  const catalog = await loadCatalogOrThrow(root);
+  const forge = makeForge(forgeFlag, catalog, root, log);
+  return { root, catalog, forge, workDir: workDirFlag ?? defaultWorkDir(root, forge) };
+}
+
+/**
+ * In a cluster nothing of the catalog is in the image: clone the forge's repository into the work
+ * directory (the pod's volume) and read the catalog from the base branch. Every reconcile fetches.
+ */
+async function cloneFromForge(forgeFlag: string | undefined, branch: string, workDirFlag: string | undefined, log: Log): Promise<Setup> {
+  if (forgeFlag !== undefined && forgeFlag !== 'github') throw new UsageError('--clone needs --forge github: the local forge is a directory on this machine');
+  let forge: Forge;
+  try {
+    forge = new GitHubForge(githubSettingsFromEnv(process.env), log);
+  } catch (error) {
+    throw new UserError(`--clone: ${(error as Error).message}`);
+  }
+  const workDir = path.resolve(workDirFlag ?? defaultWorkDir('', forge));
+  try {
+    const workspace = await Workspace.open(forge.remoteUrl, workDir, (await forge.gitConfig?.()) ?? []);
+    await workspace.checkoutClean(await workspace.fetch(branch));
+  } catch (error) {
+    throw new UserError(`cannot read the repository ${forge.remoteUrl}: ${explain(error)} (check SLIPWAY_GIT_URL and the credentials in the Secret slipway-controller)`);
+  }
+  const catalog = await loadCatalogOrThrow(workDir);
+  log('cloned', { repository: forge.remoteUrl, branch, workDir });
+  return { root: workDir, catalog, forge, workDir };
+}
+
+/** The project's artifact store, where training results are found; a store that cannot be opened is reported once. */
+function openResultStore(catalog: Catalog, root: string): ArtifactStore | null {
+  try {
+    return openArtifactStore(catalog.project.artifacts, root);
+  } catch (error) {
+    throw new UserError(`slipway.yaml spec.artifacts: ${(error as Error).message}`);
+  }
+}
 
 /** The generators' renderer, injected into the controller (which may not import generators). */
 async function renderDist(repoRoot: string): Promise<void> {
@@ -145,7 +207,8 @@ async function runWatch(options: ReconcileOptions, intervalMs: number, port: num
 }
 
 function makeForge(flag: string | undefined, catalog: Catalog, root: string, log: Log): Forge {
-  const configured = catalog.project.forge.type === 'github' && (process.env.GITHUB_TOKEN !== undefined || process.env.GITHUB_APP_ID !== undefined);
+  // An empty variable is no credential: CI systems often export GITHUB_TOKEN='' where none is granted.
+  const configured = catalog.project.forge.type === 'github' && ((process.env.GITHUB_TOKEN ?? '') !== '' || (process.env.GITHUB_APP_ID ?? '') !== '');
   const kind = oneOf('forge', flag, FORGES, configured ? 'github' : 'local');
   if (kind === 'local') {
     if (!existsSync(path.join(root, '.git'))) throw new UserError(`${root} is not a Git repository; the local forge keeps pull requests in its refs`);

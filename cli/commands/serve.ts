@@ -8,8 +8,8 @@ export const command: Command = {
   summary: 'serve a model with online features, canary and shadow traffic, and metrics',
   usage: `
 usage: slipway serve --env <env> [path] [--model NAME] [--port 8080] [--host 0.0.0.0]
-                     [--redis redis://host:port] [--artifacts DIR] [--audit-rate 0.01]
-       slipway serve --bundle FILE [--port 8080] [--redis URL] [--artifacts DIR]
+                     [--redis redis://host:port] [--artifacts DIR] [--cache DIR] [--audit-rate 0.01]
+       slipway serve --bundle FILE [--port 8080] [--redis URL] [--artifacts DIR] [--cache DIR]
 
 Serves the Open Inference Protocol (KServe V2) on /v2/..., the entity-keyed
 POST /v2/models/<name>/score, and Prometheus metrics on /metrics.
@@ -17,7 +17,8 @@ POST /v2/models/<name>/score, and Prometheus metrics on /metrics.
   --model NAME     the model to serve when ENV deploys several (default: the only one)
   --bundle FILE    serve a rendered bundle.json and reload it when it changes
   --redis URL      use this Redis instead of the environment's online store
-  --artifacts DIR  where relative artifact URIs resolve (default: [path], or the bundle's folder)
+  --artifacts DIR  read artifacts from this directory instead of the environment's artifact store
+  --cache DIR      keep fetched artifacts here across reloads and restarts (a writable volume)
   --audit-rate R   fraction of predictions written to the audit log (default: the environment's)
 Stops gracefully on SIGTERM or SIGINT: readiness turns false, requests in flight finish.`,
   async run(args) {
@@ -29,6 +30,7 @@ Stops gracefully on SIGTERM or SIGINT: readiness turns false, requests in flight
       host: { type: 'string' },
       redis: { type: 'string' },
       artifacts: { type: 'string' },
+      cache: { type: 'string' },
       'audit-rate': { type: 'string' },
     });
     if ((values.env === undefined) === (values.bundle === undefined)) throw new UsageError('give exactly one of --env or --bundle');
@@ -39,12 +41,13 @@ Stops gracefully on SIGTERM or SIGINT: readiness turns false, requests in flight
     const root = positionals[0] ?? '.';
     let bundle: RuntimeBundle | undefined;
     if (values.env !== undefined) bundle = await bundleFromCatalog(root, values.env, values.model);
-    const artifactRoot = path.resolve(values.artifacts ?? (values.bundle !== undefined ? path.dirname(values.bundle) : root));
     const { startRuntime } = await import('../../runtime/runtime.js');
     const runtime = await startRuntime({
       bundle,
       bundleFile: values.bundle,
-      artifactRoot,
+      artifactRoot: values.artifacts === undefined ? undefined : path.resolve(values.artifacts),
+      storeRoot: path.resolve(values.env === undefined ? '.' : root),
+      cacheDir: values.cache === undefined ? null : path.resolve(values.cache),
       port,
       host: values.host,
       onlineStore: values.redis === undefined ? undefined : redisFlag(values.redis),
@@ -52,9 +55,13 @@ Stops gracefully on SIGTERM or SIGINT: readiness turns false, requests in flight
     }).catch((error: Error) => {
       throw new UserError(`cannot start the runtime: ${error.message}`);
     });
-    const set = runtime.registry.current!;
-    const versions = [...set.versions.values()].map((version) => `${version.version} (${version.spec.role})`).join(', ');
-    process.stderr.write(`slipway serve: ${set.bundle.model} ${versions} ready at ${runtime.url}\n`);
+    const set = runtime.registry.current;
+    if (set === null) {
+      process.stderr.write(`slipway serve: listening at ${runtime.url}, not ready: the stable version is not loaded yet (retrying; see the log above)\n`);
+    } else {
+      const versions = [...set.versions.values()].map((version) => `${version.version} (${version.spec.role})`).join(', ');
+      process.stderr.write(`slipway serve: ${set.bundle.model} ${versions} ready at ${runtime.url}\n`);
+    }
     await new Promise<void>((resolve) => {
       const stop = () => void runtime.stop().then(resolve);
       process.once('SIGTERM', stop);

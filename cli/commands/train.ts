@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { Scalar } from '../../core/catalog.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { isSemver } from '../../core/units.js';
+import { ArtifactStoreError } from '../../core/artifact-store/artifact-store.js';
+import { FileStore } from '../../core/artifact-store/file-store.js';
+import { openArtifactStore } from '../../core/artifact-store/open-store.js';
 import { SourceError } from '../../features/source/offline-source.js';
 import { trainModel } from '../../training/train-model.js';
 import { type Command, oneOf, parseFlags, UsageError, UserError } from '../command.js';
@@ -15,13 +18,17 @@ usage: slipway train <model> [path] [--data FILE] [--out DIR] [--version V] [--u
 
 Builds the training set from the card's inputs (point-in-time joins over the feature views'
 sources), holds out the newest part of the card's window, trains gradient-boosted trees and a
-logistic baseline, and writes DIR/models/<model>/<version>/model.onnx and training-result.json.
+logistic baseline, and publishes <model>/<version>/model.onnx and training-result.json to the
+project's artifact store (slipway.yaml spec.artifacts; the models/ directory by default). Objects
+are immutable: a version already published with other bytes is refused.
   --data FILE     read every view from FILE instead of their own sources
-  --out DIR       where models/ is written (default: the repository root)
+  --out DIR       publish to this directory instead of the project's artifact store
   --version V     candidate version (default: the current one with the minor bumped); an existing
                   version of the card is rebuilt with its own inputs
   --until DATE    ignore events after DATE (YYYY-MM-DD, inclusive)
   --param K=V     override a training parameter (trees, depth, learningRate, bins, seed, ...)
+  --trigger ID    train only if the card's training.triggerId is still ID (the rendered Job passes
+                  its own): a Job whose trigger was replaced before it ran leaves the work to the new one
   --on-bad-row    skip (default, each reported) or fail on a malformed row`,
   async run(args) {
     const { values, positionals } = parseFlags(args, {
@@ -31,6 +38,7 @@ logistic baseline, and writes DIR/models/<model>/<version>/model.onnx and traini
       until: { type: 'string' },
       param: { type: 'string', multiple: true },
       'on-bad-row': { type: 'string' },
+      trigger: { type: 'string' },
     });
     const [model, root = '.', ...extra] = positionals;
     if (model === undefined) throw new UsageError('train needs a model name');
@@ -46,25 +54,31 @@ logistic baseline, and writes DIR/models/<model>/<version>/model.onnx and traini
       parameters[name] = value;
     }
     const catalog = await loadCatalogOrThrow(root);
-    if (!catalog.models.has(model)) throw new UserError(`no model card named '${model}' in ${path.join(root, 'catalog/models')} (cards: ${[...catalog.models.keys()].join(', ')})`);
+    const card = catalog.models.get(model);
+    if (card === undefined) throw new UserError(`no model card named '${model}' in ${path.join(root, 'catalog/models')} (cards: ${[...catalog.models.keys()].join(', ')})`);
+    if (values.trigger !== undefined && values.trigger !== card.training.triggerId) {
+      process.stderr.write(`not training ${model}: its training.triggerId is now '${card.training.triggerId}', not '${values.trigger}'; the Job of the new trigger trains it\n`);
+      return 0;
+    }
     try {
       const outcome = await trainModel({
         catalog,
         model,
         version: values.version,
         dataFile: values.data === undefined ? undefined : path.resolve(values.data),
-        outDir: values.out === undefined ? undefined : path.resolve(values.out),
+        store: values.out === undefined ? openArtifactStore(catalog.project.artifacts, catalog.root) : new FileStore(path.resolve(values.out)),
         untilMs,
         parameters,
         onBadRow,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       const { metrics, durationMs } = outcome.result;
-      process.stderr.write(`trained ${model} ${outcome.result.candidateVersion} in ${(durationMs / 1000).toFixed(1)} s: auc ${metrics.auc}, f1 ${metrics.f1}, precision ${metrics.precision}, recall ${metrics.recall}; artifact ${outcome.artifactPath} (sha256 ${outcome.result.artifact.sha256})\n`);
-      process.stdout.write(`${outcome.resultPath}\n`);
+      process.stderr.write(`trained ${model} ${outcome.result.candidateVersion} in ${(durationMs / 1000).toFixed(1)} s: auc ${metrics.auc}, f1 ${metrics.f1}, precision ${metrics.precision}, recall ${metrics.recall}; artifact ${outcome.artifactUrl} (sha256 ${outcome.result.artifact.sha256})\n`);
+      process.stdout.write(`${outcome.resultUrl}\n`);
       return 0;
     } catch (error) {
       if (error instanceof SourceError) throw new UserError(error.message);
+      if (error instanceof ArtifactStoreError) throw new UserError(`publishing the trained version: ${error.message}`);
       if (error instanceof Error && /^(no rows|the window|training parameter)/.test(error.message)) throw new UserError(error.message);
       throw error;
     }

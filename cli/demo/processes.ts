@@ -216,8 +216,11 @@ export async function startPrometheus(processes: Processes, runDir: string, targ
   return { port, url };
 }
 
-/** Starts `slipway serve --bundle` for one environment; it hot-reloads the bundle file. */
-export async function startRuntime(processes: Processes, environment: string, options: { bundleFile: string; port: number; redisUrl: string; artifacts: string }): Promise<{ url: string; managed: Managed }> {
+/**
+ * Starts `slipway serve --bundle` for one environment; it hot-reloads the bundle file and fetches
+ * artifacts from the bundle's store, the repository's `models/` directory (hence the working directory).
+ */
+export async function startRuntime(processes: Processes, environment: string, options: { bundleFile: string; port: number; redisUrl: string; repository: string }): Promise<{ url: string; managed: Managed }> {
   const managed = await processes.start(`runtime-${environment}`, process.execPath, [
     CLI_MAIN,
     'serve',
@@ -229,11 +232,9 @@ export async function startRuntime(processes: Processes, environment: string, op
     '127.0.0.1',
     '--redis',
     options.redisUrl,
-    '--artifacts',
-    options.artifacts,
     '--audit-rate',
     '0',
-  ]);
+  ], { cwd: options.repository });
   const url = `http://127.0.0.1:${options.port}`;
   await waitForHttp(managed, `${url}/v2/health/ready`, 60_000);
   return { url, managed };

@@ -6,8 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { LocalForge } from '../../controllers/forge/local/local-forge.js';
+import type { ArtifactStore } from '../../core/artifact-store/artifact-store.js';
+import { FileStore } from '../../core/artifact-store/file-store.js';
+import { DEFAULT_ARTIFACT_STORE } from '../../core/load/resolve-environments.js';
 import type { PullRecord } from '../../controllers/forge/local/pull-record.js';
 import { reconcile, type ReconcileReport } from '../../controllers/reconcile.js';
 import { PrometheusSource } from '../../controllers/sources/prometheus.js';
@@ -93,7 +95,7 @@ export async function runStory(options: DemoOptions, progress: Progress, process
     async () => {
       await Promise.all(
         DEMO_ENVIRONMENTS.map(async (env) => {
-          const runtime = await startRuntime(processes, env, { bundleFile: bundleFile(workspace, env), port: ports[env], redisUrl: redis.url, artifacts: workspace.repo });
+          const runtime = await startRuntime(processes, env, { bundleFile: bundleFile(workspace, env), port: ports[env], redisUrl: redis.url, repository: workspace.repo });
           outcome.runtimes.set(env, runtime.url);
         }),
       );
@@ -147,10 +149,10 @@ async function runtimePorts(first: number): Promise<Record<DemoEnvironment, numb
 /** The acts of the story, sharing the forge, the controller's options and the traffic. */
 class Story {
   private readonly forge: LocalForge;
-  private readonly resultsDir: string;
+  /** The project's artifact store, where `slipway train` publishes and the controller finds results. */
+  private readonly store: ArtifactStore;
   private readonly metrics: PrometheusSource;
   private traffic: Traffic | null = null;
-  private pendingResult = false;
 
   constructor(
     private readonly settings: DemoSettings,
@@ -161,7 +163,7 @@ class Story {
     private readonly outcome: DemoOutcome,
   ) {
     this.forge = new LocalForge(workspace.repo);
-    this.resultsDir = path.join(workspace.runDir, 'training-results');
+    this.store = new FileStore(path.join(workspace.repo, DEFAULT_ARTIFACT_STORE.url));
     this.metrics = new PrometheusSource(prometheusUrl);
   }
 
@@ -184,10 +186,6 @@ class Story {
       },
       (text) => /auc [\d.]+, f1 [\d.]+/.exec(text)?.[0] ?? 'done',
     );
-    await rm(this.resultsDir, { recursive: true, force: true });
-    await mkdir(this.resultsDir, { recursive: true });
-    await copyFile(path.join(this.workspace.repo, 'models', DEMO_MODEL, version, 'training-result.json'), path.join(this.resultsDir, `${DEMO_MODEL}-${version}.json`));
-    this.pendingResult = true;
   }
 
   /** Reconciles until the controller opens the PR `key`, then merges it as a reviewer and applies it. */
@@ -298,7 +296,6 @@ class Story {
           }
           const entry = report.proposals.find((one) => one.key === key && one.pr !== null && ['opened', 'updated', 'unchanged'].includes(one.outcome));
           if (entry !== undefined) {
-            this.pendingResult = false;
             return (await this.forge.record(entry.pr!))!;
           }
           const rejected = report.rejected.find((one) => one.key === key);
@@ -368,7 +365,7 @@ class Story {
         await renderInto(root);
       },
       base: 'main',
-      resultsDir: this.pendingResult ? this.resultsDir : undefined,
+      resultStore: this.store,
       metricsFor: () => this.metrics,
       cluster: null,
       environments,

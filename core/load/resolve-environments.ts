@@ -20,6 +20,9 @@ function checkImage(image: string, context: ResolveContext, document: ParsedDocu
   return false;
 }
 
+/** The embedded default store: the repository's `models` directory, readable on this machine only. */
+export const DEFAULT_ARTIFACT_STORE = { url: 'models' } as const;
+
 /** The `Project` as the catalog holds it, or null when it is unsound. */
 export function resolveProject(located: Located<ProjectDocument>, context: ResolveContext): Project | null {
   const { document, raw } = located;
@@ -37,6 +40,7 @@ export function resolveProject(located: Located<ProjectDocument>, context: Resol
     repository: { url: spec.repository.url, branch: spec.repository.branch ?? 'main' },
     forge: spec.forge.type === 'github' ? { type: 'github', repository: spec.forge.repository! } : { type: 'local' },
     images: spec.images,
+    artifacts: spec.artifacts ?? DEFAULT_ARTIFACT_STORE,
   };
 }
 
@@ -118,6 +122,7 @@ export function resolveEnvironment(
             timeoutMs: spec.onlineStore.timeout === undefined ? 5 : parseDuration(spec.onlineStore.timeout)!,
           },
     prometheus: spec.prometheus,
+    artifacts: spec.artifacts ?? references.project.artifacts,
     runtime: { image, resources: runtimeResources, auditSampleRate: spec.runtime?.auditSampleRate ?? 0.01 },
     deployments,
   };

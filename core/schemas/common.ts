@@ -133,3 +133,26 @@ export function fileNameOf(kind: string): string {
 
 /** A scalar a feature can hold; used for defaults, allowed values and slice filters. */
 export const SCALAR: JsonSchema = { type: ['string', 'number', 'boolean'] };
+
+/** URL forms an artifact store accepts: S3, HTTP(S) for reading, a `file://` URL or a relative directory. */
+export const ARTIFACT_STORE_URL_PATTERN = '^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\\s]*)?|https?://[^\\s]+|file:///[^\\s]*|[^:\\s]+)$';
+
+/** Where model artifacts and training results are stored; declared by the Project, overridable per Environment. */
+export function artifactStore(description: string): JsonSchema {
+  return object(
+    description,
+    {
+      url: text(
+        '`s3://bucket/prefix` (AWS or any S3-compatible store), `https://host/prefix` (read only), `file:///dir`, or a directory relative to the repository root (the embedded default, `models`, which only this machine can read).',
+        { pattern: ARTIFACT_STORE_URL_PATTERN, minLength: 1 },
+      ),
+      endpoint: text('An S3-compatible endpoint (MinIO, Ceph, R2, GCS interoperability), addressed path-style; AWS when omitted.', {
+        pattern: '^https?://[^\\s]+$',
+      }),
+      credentialsSecret: name(
+        'A Secret in each namespace whose keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, …) become environment variables of the pods that read or write the store; omit it to use the ServiceAccount’s identity (IRSA, workload identity) or the node’s.',
+      ),
+    },
+    ['url'],
+  );
+}

@@ -89,6 +89,23 @@ export interface ProjectDocument {
        */
       controller: string;
     };
+    /**
+     * Where trained artifacts and training results are published and read; the `models` directory when omitted.
+     */
+    artifacts?: {
+      /**
+       * `s3://bucket/prefix` (AWS or any S3-compatible store), `https://host/prefix` (read only), `file:///dir`, or a directory relative to the repository root (the embedded default, `models`, which only this machine can read).
+       */
+      url: string;
+      /**
+       * An S3-compatible endpoint (MinIO, Ceph, R2, GCS interoperability), addressed path-style; AWS when omitted.
+       */
+      endpoint?: string;
+      /**
+       * A Secret in each namespace whose keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, …) become environment variables of the pods that read or write the store; omit it to use the ServiceAccount’s identity (IRSA, workload identity) or the node’s.
+       */
+      credentialsSecret?: string;
+    };
   };
 }
 
@@ -355,7 +372,7 @@ export interface ModelCardDocument {
      */
     artifact: {
       /**
-       * Where the artifact is stored: a path relative to the repository, or a `file://`/`s3://`/`gs://` URI.
+       * Where the artifact is stored: a key in the artifact store (`<model>/<version>/model.onnx`, as training publishes it), or a full `s3://`/`https://`/`file://` URL.
        */
       uri: string;
       /**
@@ -634,7 +651,7 @@ export interface ModelCardDocument {
        */
       artifact: {
         /**
-         * Where the artifact is stored: a path relative to the repository, or a `file://`/`s3://`/`gs://` URI.
+         * Where the artifact is stored: a key in the artifact store (`<model>/<version>/model.onnx`, as training publishes it), or a full `s3://`/`https://`/`file://` URL.
          */
         uri: string;
         /**
@@ -937,6 +954,23 @@ export interface EnvironmentDocument {
        * Budget for one feature fetch before defaults are served, e.g. `5ms`.
        */
       timeout?: string;
+    };
+    /**
+     * Overrides the project’s artifact store for this environment’s pods (a regional mirror, another endpoint or Secret).
+     */
+    artifacts?: {
+      /**
+       * `s3://bucket/prefix` (AWS or any S3-compatible store), `https://host/prefix` (read only), `file:///dir`, or a directory relative to the repository root (the embedded default, `models`, which only this machine can read).
+       */
+      url: string;
+      /**
+       * An S3-compatible endpoint (MinIO, Ceph, R2, GCS interoperability), addressed path-style; AWS when omitted.
+       */
+      endpoint?: string;
+      /**
+       * A Secret in each namespace whose keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, …) become environment variables of the pods that read or write the store; omit it to use the ServiceAccount’s identity (IRSA, workload identity) or the node’s.
+       */
+      credentialsSecret?: string;
     };
     /**
      * Where metrics are queried.

@@ -1,4 +1,4 @@
-import { type JsonSchema, documentSchema, flag, integer, list, name, object, text, version, duration } from './common.js';
+import { type JsonSchema, artifactStore, documentSchema, flag, integer, list, name, object, text, version, duration } from './common.js';
 
 // Kubernetes' own quantity grammar (apimachinery resource.Quantity), so a typo fails here and not in Argo CD.
 const QUANTITY_PATTERN = '^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$';
@@ -105,6 +105,7 @@ export const environmentSchema = documentSchema(
         },
         ['redis'],
       ),
+      artifacts: artifactStore('Overrides the project’s artifact store for this environment’s pods (a regional mirror, another endpoint or Secret).'),
       prometheus: object('Where metrics are queried.', { url: text('Prometheus base URL.', { pattern: '^https?://' }) }, [
         'url',
       ]),

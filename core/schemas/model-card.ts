@@ -31,7 +31,7 @@ const metrics = map('Evaluation metrics on the holdout, by name (`auc`, `f1`, `p
 const artifact = object(
   'The serialized model. Only an artifact whose sha256 matches is ever served.',
   {
-    uri: text('Where the artifact is stored: a path relative to the repository, or a `file://`/`s3://`/`gs://` URI.', {
+    uri: text('Where the artifact is stored: a key in the artifact store (`<model>/<version>/model.onnx`, as training publishes it), or a full `s3://`/`https://`/`file://` URL.', {
       minLength: 1,
     }),
     format: oneOfValues('Serialization format.', ['onnx']),

@@ -1,4 +1,4 @@
-import { documentSchema, object, oneOfValues, text } from './common.js';
+import { artifactStore, documentSchema, object, oneOfValues, text } from './common.js';
 
 /** `Project`: the repository's identity; exactly one, in `slipway.yaml`. */
 export const projectSchema = documentSchema(
@@ -32,6 +32,7 @@ export const projectSchema = documentSchema(
         },
         ['runtime', 'controller'],
       ),
+      artifacts: artifactStore('Where trained artifacts and training results are published and read; the `models` directory when omitted.'),
     },
     ['repository', 'forge', 'images'],
   ),

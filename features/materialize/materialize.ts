@@ -6,6 +6,7 @@
  * not matter. A watermark per view lets `--incremental` start where the last run ended.
  */
 import { createReadStream } from 'node:fs';
+import { sourceFiles } from '../source/source-files.js';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,7 +77,7 @@ export async function materialize(options: MaterializeOptions): Promise<Material
     if (loaded instanceof RespErrorReply || loaded !== UPSERT_IF_NEWER_SHA) throw new MaterializeError(`Redis did not load the upsert script: ${String(loaded)}`);
     const totals: MaterializeSummary = { rows: 0, badRows: 0, views: [], elapsedMs: 0, parseMs: 0, encodeMs: 0, clientMs: 0 };
     let summary = totals;
-    for (const [source, group] of groupBySource(options, views)) {
+    for (const [source, group] of groupBySource(options, views, options.dataFile === undefined ? await sourceFiles(options.catalog, views) : new Map())) {
       const pass = await materializeSource(options, control, source, group);
       summary = {
         ...summary,
@@ -110,10 +111,10 @@ function selectViews(catalog: Catalog, names: readonly string[] | undefined): Fe
   });
 }
 
-function groupBySource(options: MaterializeOptions, views: readonly FeatureView[]): Map<Source, FeatureView[]> {
+function groupBySource(options: MaterializeOptions, views: readonly FeatureView[], files: ReadonlyMap<string, string>): Map<Source, FeatureView[]> {
   const byKey = new Map<string, { source: Source; views: FeatureView[] }>();
   for (const view of views) {
-    const file = options.dataFile ?? path.resolve(options.catalog.root, view.source.path);
+    const file = options.dataFile ?? files.get(view.name)!;
     const format: SourceFormat = options.dataFile === undefined ? view.source.format : options.dataFile.endsWith('.jsonl') ? 'jsonl' : 'csv';
     const key = `${file}\u0000${format}\u0000${view.source.timestampField}`;
     const entry = byKey.get(key) ?? { source: { file, format, timestampField: view.source.timestampField }, views: [] };

@@ -14,7 +14,7 @@ test('codeowners writes .github/CODEOWNERS, and --check then passes', async (t) 
 
   assert.equal(written.code, 0, written.stderr);
   const text = await readFile(path.join(repo.root, '.github/CODEOWNERS'), 'utf8');
-  assert.ok(text.includes('\n/catalog/models/fraud-detector.yaml @fraud-prevention\n'));
+  assert.ok(text.includes('\n/catalog/models/fraud-detector.yaml @acme/fraud-prevention\n'));
   assert.equal(checked.code, 0, checked.stderr);
 });
 

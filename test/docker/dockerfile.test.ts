@@ -149,7 +149,7 @@ test('the entrypoint is the slipway command in exec form, the same file package.
   const entrypoints = of(run, 'ENTRYPOINT');
 
   assert.equal(entrypoints.length, 1);
-  assert.deepEqual(JSON.parse(entrypoints[0].args), ['node', 'build/cli/main.js']);
+  assert.deepEqual(JSON.parse(entrypoints[0].args), ['node', '/app/build/cli/main.js']);
   assert.equal(packageJson.bin.slipway, 'build/cli/main.js');
 });
 

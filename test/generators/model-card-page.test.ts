@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Catalog, Environment, ModelCard } from '../../core/catalog.js';
-import { CODEOWNERS_FILE, renderCodeowners } from '../../core/codeowners.js';
+import { CODEOWNERS_FILE, ownerHandle, renderCodeowners } from '../../core/codeowners.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { compareVersions } from '../../core/units.js';
 import { formatCount, markdownTable } from '../../generators/markdown.js';
@@ -183,7 +183,7 @@ describe('the model card page of the example', () => {
     assert.equal(rendering.repositoryFiles.get('catalog/models/fraud-detector.md'), page);
     const codeowners = rendering.repositoryFiles.get(CODEOWNERS_FILE)!;
     assert.equal(codeowners, renderCodeowners(catalog, modelCardPageSources(catalog)));
-    assert.ok(codeowners.includes(`\n/catalog/models/fraud-detector.md @${card.owner}\n`), 'the page needs the same review as its card');
+    assert.ok(codeowners.includes(`\n/catalog/models/fraud-detector.md ${ownerHandle(catalog.project, card.owner)}\n`), 'the page needs the same review as its card');
     assert.equal(render(catalog, { environment: 'dev' }).repositoryFiles.size, 0);
   });
 });

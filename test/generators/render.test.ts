@@ -43,7 +43,10 @@ describe('render on the example catalog', () => {
     const container = deployment.spec.template.spec.containers[0];
     assert.equal(container.image, catalog.environments.get('prod')!.runtime.image);
     assert.ok(isPinnedImage(container.image));
-    assert.deepEqual(container.args, ['serve', '--bundle', '/etc/slipway/bundle/bundle.json', '--port', '8080']);
+    assert.deepEqual(container.args, ['serve', '--bundle', '/etc/slipway/bundle/bundle.json', '--port', '8080', '--cache', '/var/cache/slipway/artifacts']);
+    // Fetched artifacts survive a container restart on their own volume; the root file system stays read-only.
+    assert.deepEqual(container.volumeMounts.find((mount: Any) => mount.name === 'artifacts'), { name: 'artifacts', mountPath: '/var/cache/slipway/artifacts' });
+    assert.deepEqual(deployment.spec.template.spec.volumes.find((volume: Any) => volume.name === 'artifacts'), { name: 'artifacts', emptyDir: { sizeLimit: '2Gi' } });
     assert.deepEqual(container.volumeMounts.find((mount: Any) => mount.name === 'bundle'), { name: 'bundle', mountPath: '/etc/slipway/bundle', readOnly: true });
     assert.deepEqual(deployment.spec.template.spec.volumes.find((volume: Any) => volume.name === 'bundle'), { name: 'bundle', configMap: { name: 'fraud-detector-bundle' } });
   });
@@ -194,7 +197,9 @@ describe('render on the example catalog', () => {
     const job = object(`dev/job-train-fraud-detector-${triggerId}.yaml`);
     assert.equal(job.metadata.name, `train-fraud-detector-${triggerId}`);
     assert.equal(job.metadata.labels['slipway.dev/trigger-id'], triggerId);
-    assert.deepEqual(job.spec.template.spec.containers[0].args, ['train', 'fraud-detector']);
+    // The pod clones the repository first (nothing of the catalog is in the image), then trains from that checkout.
+    assert.deepEqual(job.spec.template.spec.initContainers[0].args, ['checkout', '--repository', catalog.project.repository.url, '--branch', 'main', '--dir', '/workspace/repo']);
+    assert.deepEqual(job.spec.template.spec.containers[0].args, ['train', 'fraud-detector', '/workspace/repo', '--trigger', triggerId]);
     assert.equal(job.spec.template.spec.containers[0].image, catalog.project.images.runtime);
     assert.equal(job.spec.ttlSecondsAfterFinished, undefined);
     const jobs = [...rendering.objects.values()].filter((value) => value.kind === 'Job');
@@ -208,7 +213,7 @@ describe('render on the example catalog', () => {
     const crons = [...rendering.objects.keys()].filter((path) => path.startsWith('prod/cronjob-materialize-'));
     assert.deepEqual(crons, ['prod/cronjob-materialize-behavioral-features.yaml', 'prod/cronjob-materialize-transaction-features.yaml', 'prod/cronjob-materialize-user-features.yaml']);
     const args = object('prod/cronjob-materialize-user-features.yaml').spec.jobTemplate.spec.template.spec.containers[0].args;
-    assert.deepEqual(args, ['materialize', '--env', 'prod', '--view', 'user-features']);
+    assert.deepEqual(args, ['materialize', '/workspace/repo', '--env', 'prod', '--view', 'user-features']);
   });
 
   it('gives the controller read-only RBAC: its own Lease, and Argo CD Applications', () => {
@@ -225,7 +230,17 @@ describe('render on the example catalog', () => {
     const controller = object('prod/deployment-slipway-controller.yaml').spec.template.spec;
     assert.equal(controller.serviceAccountName, 'slipway-controller');
     assert.equal(controller.containers[0].image, catalog.project.images.controller);
-    assert.deepEqual(controller.containers[0].args, ['controller', '--watch', '--env', 'prod']);
+    // Nothing of the catalog is in the image: the controller clones the Project's repository into its volume.
+    assert.deepEqual(controller.containers[0].args, [
+      'controller', '--watch', '--env', 'prod', '--clone', '--forge', 'github', '--branch', 'main', '--work-dir', '/var/lib/slipway/workspace', '--port', '8081',
+    ]);
+    assert.deepEqual(
+      controller.containers[0].env.filter((variable: { name: string }) => variable.name === 'SLIPWAY_GIT_URL' || variable.name === 'GITHUB_REPOSITORY'),
+      [
+        { name: 'SLIPWAY_GIT_URL', value: catalog.project.repository.url },
+        { name: 'GITHUB_REPOSITORY', value: 'acme/fraud-platform' },
+      ],
+    );
   });
 
   it('points one Argo CD Application per environment at dist/<env>, with its sync options', () => {

@@ -50,17 +50,32 @@ describe('slipway serve', () => {
     assert.ok(responses.some((response) => response.status === 'fulfilled'), 'some requests were in flight and answered');
   });
 
-  it('refuses to start, in one line, when the stable artifact does not match its sha256', async () => {
+  it('stays up but unready, counting and logging why, when the stable artifact does not match its sha256', async () => {
     const broken = path.join(root, 'broken.json');
     const { readFile, writeFile } = await import('node:fs/promises');
     const bundle = JSON.parse(await readFile(bundleFile, 'utf8')) as { versions: { artifact: { sha256: string } }[] };
     bundle.versions[0].artifact.sha256 = '0'.repeat(64);
     await writeFile(broken, JSON.stringify(bundle));
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'build/cli/main.js'), 'serve', '--bundle', broken, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'build/cli/main.js'), 'serve', '--bundle', broken, '--port', String(port), '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    assert.equal(code, 1);
-    assert.match(stderr, /^slipway: cannot start the runtime: artifact .*model\.onnx: sha256 is [0-9a-f]{64}, the bundle expects 0{64}; refusing to load it\n$/);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => stderr.includes('not ready') && (clearInterval(timer), resolve()), 50);
+        child.once('exit', (code) => (clearInterval(timer), reject(new Error(`serve exited with ${code}: ${stderr}`))));
+      });
+      // Alive (the kubelet does not restart it), not ready (no traffic reaches it), and it says why.
+      assert.equal((await fetch(`http://127.0.0.1:${port}/v2/health/live`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status, 503);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /slipway_artifact_fetches_total\{model="fraud-detector",version="[^"]+",result="sha256-mismatch"\} 1/);
+      assert.match(metrics, /slipway_serving\{model="fraud-detector"\} 0/);
+      assert.match(stderr, /artifact .*model\.onnx: sha256 is [0-9a-f]{64}, the bundle expects 0{64}; refusing to load it/);
+      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildBundle, type RuntimeBundle, serializeBundle } from '../../core/bundle.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { Rng } from '../../features/rng.js';
@@ -94,7 +95,7 @@ export interface FixtureBundle {
 /**
  * Builds the example's bundle for `environment` with `buildBundle`, writes a fixture model for
  * each of its versions at the version's artifact URI under `artifactRoot`, and points the bundle's
- * sha256 at them. `overrides` can change the bundle afterwards (e.g. the online store).
+ * store and sha256 at them. `overrides` can change the bundle afterwards (e.g. the online store).
  */
 export async function writeFixtureBundle(
   artifactRoot: string,
@@ -112,7 +113,8 @@ export async function writeFixtureBundle(
     await writeArtifact(artifactRoot, version.artifact.uri, model.bytes);
     versions.push({ ...version, artifact: { uri: version.artifact.uri, sha256: model.sha256 } });
   }
-  return { bundle: overrides({ ...base, versions }), models };
+  // The fixture's artifacts are their own store: a directory, as a file:// URL the bundle carries.
+  return { bundle: overrides({ ...base, artifactStore: { url: pathToFileURL(artifactRoot).href }, versions }), models };
 }
 
 /** Writes `bytes` at `uri` under `root`, creating folders. */
