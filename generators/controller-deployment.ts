@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { Environment, Project } from '../core/catalog.js';
 import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
 import { CONTROLLER_NAME } from './names.js';
-import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
 
 /** Props of `ControllerDeployment`. */
 export interface ControllerDeploymentProps {
@@ -22,6 +22,9 @@ export const CONTROLLER_STATE_DIR = '/var/lib/slipway';
 
 /** The working clone inside it: a folder, not the mount point, so that a broken clone can be replaced whole. */
 export const CONTROLLER_WORKSPACE_DIR = `${CONTROLLER_STATE_DIR}/workspace`;
+
+/** Answered by the controller once it has cloned the repository and listens. */
+const HEALTH_PATH = '/healthz';
 
 /** The controller's port: health and the forge's webhooks. Not the runtime's 8080, so both can share a host in tests. */
 export const CONTROLLER_PORT = 8081;
@@ -82,6 +85,10 @@ export class ControllerDeployment extends ApiObject {
                 // Forge credentials, then the artifact store's (the controller reads training results there).
                 envFrom: [{ secretRef: { name: CONTROLLER_SECRET, optional: true } }, ...artifactStoreEnvFrom(environment)],
                 ports: [{ name: 'http', containerPort: CONTROLLER_PORT, protocol: 'TCP' }],
+                // The clone happens before the port opens: the startup probe gives it five minutes.
+                startupProbe: httpProbe(HEALTH_PATH, 5, 60),
+                livenessProbe: httpProbe(HEALTH_PATH, 20, 3),
+                readinessProbe: httpProbe(HEALTH_PATH, 10, 3),
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
                 securityContext: CONTAINER_SECURITY_CONTEXT,
                 volumeMounts: [{ name: 'state', mountPath: CONTROLLER_STATE_DIR }, TMP_MOUNT],

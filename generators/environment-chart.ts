@@ -7,6 +7,7 @@ import { RuntimeAutoscaler } from './autoscaler.js';
 import { BundleConfigMap } from './bundle-config-map.js';
 import { ControllerDeployment } from './controller-deployment.js';
 import { ControllerLeaseRole, ControllerLeaseRoleBinding, ControllerServiceAccount } from './controller-rbac.js';
+import { ControllerService } from './controller-service.js';
 import { RuntimeDisruptionBudget } from './disruption-budget.js';
 import { MaterializationCronJob } from './materialization-cron-job.js';
 import { EnvironmentNamespace } from './namespace.js';
@@ -67,5 +68,6 @@ export class EnvironmentChart extends Chart {
     new ControllerLeaseRole(controller, 'role', { environment });
     new ControllerLeaseRoleBinding(controller, 'role-binding', { environment });
     new ControllerDeployment(controller, 'deployment', { project: catalog.project, environment });
+    new ControllerService(controller, 'service', { environment });
   }
 }

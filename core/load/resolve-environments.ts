@@ -23,6 +23,13 @@ function checkImage(image: string, context: ResolveContext, document: ParsedDocu
 /** The embedded default store: the repository's `models` directory, readable on this machine only. */
 export const DEFAULT_ARTIFACT_STORE = { url: 'models' } as const;
 
+/** An S3-compatible `endpoint` means something only beside an `s3://` store; anywhere else it would be silently ignored. */
+function checkArtifactStore(store: { url: string; endpoint?: string } | undefined, context: ResolveContext, document: ParsedDocument): boolean {
+  if (store?.endpoint === undefined || store.url.startsWith('s3://')) return true;
+  context.report(document, ['spec', 'artifacts', 'endpoint'], `an endpoint applies to s3:// stores only, and '${store.url}' is not one`, 'artifact-store');
+  return false;
+}
+
 /** The `Project` as the catalog holds it, or null when it is unsound. */
 export function resolveProject(located: Located<ProjectDocument>, context: ResolveContext): Project | null {
   const { document, raw } = located;
@@ -33,6 +40,7 @@ export function resolveProject(located: Located<ProjectDocument>, context: Resol
     context.report(document, ['spec', 'forge'], "a github forge needs 'repository' as owner/repo", 'required');
     sound = false;
   }
+  sound = checkArtifactStore(spec.artifacts, context, document) && sound;
   if (!sound) return null;
   return {
     ...metaOf('Project', located),
@@ -82,6 +90,7 @@ export function resolveEnvironment(
     context.report(document, ['spec', 'onlineStore', 'redis'], "give exactly one of 'url' (one Redis) or 'nodes' (a Redis Cluster)", 'online-store');
     sound = false;
   }
+  check(checkArtifactStore(spec.artifacts, context, document));
   const image = spec.runtime?.image ?? references.project.images.runtime;
   if (spec.runtime?.image !== undefined) check(checkImage(image, context, document, ['spec', 'runtime', 'image']));
 

@@ -189,7 +189,20 @@ describe('render on the example catalog', () => {
 
   it('renders no SLO group where the deployment has no RolloutPolicy', () => {
     const groups = object('dev/prometheusrule-fraud-detector.yaml').spec.groups.map((group: Any) => group.name);
-    assert.deepEqual(groups, ['fraud-detector-drift']);
+    assert.deepEqual(groups, ['fraud-detector-serving', 'fraud-detector-drift']);
+  });
+
+  it('alerts, in every environment, when a declared version cannot be fetched or loaded and when a pod serves nothing', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const serving = object(`${env}/prometheusrule-fraud-detector.yaml`).spec.groups.find((group: Any) => group.name === 'fraud-detector-serving');
+      const byName = new Map(serving.rules.map((rule: Any) => [rule.alert, rule]));
+      const fetch = byName.get('SlipwayArtifactFetchFailing') as Any;
+      assert.match(fetch.expr, /increase\(slipway_artifact_fetches_total\{namespace="ml-[a-z]+", model="fraud-detector", result=~"[^"]*sha256-mismatch[^"]*"\}\[10m\]\)\) > 0$/);
+      assert.doesNotMatch(fetch.expr, /result=~"[^"]*\bok\b/, 'a successful fetch is no alert');
+      const notServing = byName.get('SlipwayNotServing') as Any;
+      assert.match(notServing.expr, /^min by \(model\) \(slipway_serving\{namespace="ml-[a-z]+", model="fraud-detector"\}\) == 0$/);
+      assert.equal(notServing.labels.severity, 'critical');
+    }
   });
 
   it('trains once, in the first environment, in a Job named after the trigger id', () => {
@@ -234,6 +247,11 @@ describe('render on the example catalog', () => {
     assert.deepEqual(controller.containers[0].args, [
       'controller', '--watch', '--env', 'prod', '--clone', '--forge', 'github', '--branch', 'main', '--work-dir', '/var/lib/slipway/workspace', '--port', '8081',
     ]);
+    assert.equal(controller.containers[0].readinessProbe.httpGet.path, '/healthz');
+    assert.equal(controller.containers[0].startupProbe.failureThreshold * controller.containers[0].startupProbe.periodSeconds, 300, 'five minutes to clone');
+    const service = object('prod/service-slipway-controller.yaml');
+    assert.deepEqual(service.spec.ports, [{ name: 'http', port: 8081, targetPort: 'http', protocol: 'TCP' }]);
+    assert.deepEqual(service.spec.selector, object('prod/deployment-slipway-controller.yaml').spec.selector.matchLabels);
     assert.deepEqual(
       controller.containers[0].env.filter((variable: { name: string }) => variable.name === 'SLIPWAY_GIT_URL' || variable.name === 'GITHUB_REPOSITORY'),
       [

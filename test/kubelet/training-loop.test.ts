@@ -131,6 +131,7 @@ describe('the loop on the rendered cluster, as the kubelet runs it', () => {
     const deployment = rendered.find('Deployment', 'slipway-controller');
     assert.ok(deployment);
     const pod = await start('slipway-controller-5c6d7-fghij', deployment);
+    await pod.waitReady(60_000); // its startup and readiness probes pass once it has cloned and listens
     const pull = await waitFor('the retraining pull request', async () => github.pulls.find((candidate) => candidate.head.ref === 'slipway/version/fraud-detector/dev'), 90_000).catch(
       (error: Error) => {
         throw new Error(`${error.message}; controller log:\n${pod.containers.get('controller')!.stderr.slice(-3_000)}`);

@@ -246,6 +246,18 @@ describe('cross-document rules', () => {
     assert.match(problem.message, /not pinned/);
   });
 
+  it('rejects an S3 endpoint beside an artifact store that is not s3://, at the endpoint', async () => {
+    const project = (await exampleFile('slipway.yaml')).replace('  images:', '  artifacts:\n    url: https://artifacts.example.com/models\n    endpoint: http://minio:9000\n  images:');
+    const problem = expectProblem(await problemsWith({ 'slipway.yaml': project }), 'slipway.yaml', lineOf(project, 'endpoint: http://minio:9000'), 'artifact-store');
+    assert.match(problem.message, /endpoint applies to s3:\/\/ stores only/);
+  });
+
+  it('rejects an artifact store URL of an unknown scheme', async () => {
+    const environment = (await exampleFile('environments/dev.yaml')).replace('  prometheus:', '  artifacts: { url: "gs://bucket/models" }\n  prometheus:');
+    const problems = await problemsWith({ 'environments/dev.yaml': environment });
+    assert.ok(problems.some((problem) => problem.file === 'environments/dev.yaml' && problem.path === 'spec.artifacts.url'), JSON.stringify(problems));
+  });
+
   it('rejects a feature default of the wrong dtype', async () => {
     const text = `${header('FeatureView', 'v')}${FEATURE_VIEW_SPEC.replace('default: 0', 'default: "zero"')}`;
     expectProblem(await problemsWith({ 'catalog/features/v.yaml': text }), 'catalog/features/v.yaml', 11, 'feature-value');
