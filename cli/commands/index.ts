@@ -14,6 +14,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command 
   render: () => import('./render.js'),
   diff: () => import('./diff.js'),
   train: () => import('./train.js'),
+  publish: () => import('./publish.js'),
   checkout: () => import('./checkout.js'),
   serve: () => import('./serve.js'),
   materialize: () => import('./materialize.js'),
