@@ -83,7 +83,8 @@ export function buildBundle(catalog: Catalog, environment: string, model: string
     model,
     task: card.task,
     output: card.output,
-    onlineStore: env.onlineStore,
+    // Where Redis is, not how to log in: the password reaches pods from their Secret.
+    onlineStore: env.onlineStore === undefined ? undefined : { redis: env.onlineStore.redis, timeoutMs: env.onlineStore.timeoutMs },
     artifactStore: { url: env.artifacts.url, endpoint: env.artifacts.endpoint },
     auditSampleRate: env.runtime.auditSampleRate,
     drift: drift === undefined ? undefined : { windowMs: drift.windowMs, minSamples: drift.minSamples },

@@ -229,6 +229,8 @@ export interface Environment extends DocumentMeta {
   };
   readonly onlineStore?: {
     readonly redis: { readonly url?: string; readonly nodes: readonly string[] };
+    /** Where the pods find the Redis password; absent for a Redis without AUTH. */
+    readonly passwordSecret?: { readonly name: string; readonly key: string };
     readonly timeoutMs: number;
   };
   readonly prometheus?: { readonly url: string };

@@ -3,6 +3,7 @@
  * passes the `restricted` Pod Security Standard, and resource quantities in Kubernetes' shape.
  */
 import type { Environment, Project, Resources } from '../core/catalog.js';
+import { REDIS_PASSWORD_ENV } from '../core/redis-credentials.js';
 
 /**
  * The Dockerfile's `USER 1000:1000`, the node image's unprivileged `node` user: the pod runs as the
@@ -70,6 +71,12 @@ export function checkoutInitContainer(project: Project, image: string): Record<s
     securityContext: CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT],
   };
+}
+
+/** The Redis password from the Secret the environment names, as the variable the runtime and the materializer read. */
+export function redisPasswordEnv(environment: Environment): Record<string, unknown>[] {
+  const secret = environment.onlineStore?.passwordSecret;
+  return secret === undefined ? [] : [{ name: REDIS_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } }];
 }
 
 /** Catalog resources as a container's `resources`; absent quantities are left out. */

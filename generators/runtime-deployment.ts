@@ -8,7 +8,7 @@ import type { Deployment, Environment, ModelCard } from '../core/catalog.js';
 import { BUNDLE_FILE_NAME } from '../core/bundle.js';
 import { runtimeLabels, runtimeSelector, SYNC_WAVES, syncWave } from './labels.js';
 import { ARTIFACT_CACHE_DIR, BUNDLE_MOUNT_DIR, bundleConfigMapName, runtimeName, RUNTIME_PORT } from './names.js';
-import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, containerResources, httpProbe, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, containerResources, httpProbe, POD_SECURITY_CONTEXT, redisPasswordEnv, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
 
 /** Props of `RuntimeDeployment`. */
 export interface RuntimeDeploymentProps {
@@ -80,7 +80,7 @@ export class RuntimeDeployment extends ApiObject {
                 image: environment.runtime.image,
                 imagePullPolicy: 'IfNotPresent',
                 args: runtimeArgs(),
-                ...envFromOf(environment),
+                ...envOf(environment),
                 ports: [{ name: 'http', containerPort: RUNTIME_PORT, protocol: 'TCP' }],
                 // Loading and verifying artifacts may take a while; the startup probe covers it so
                 // that liveness can stay strict afterwards.
@@ -108,9 +108,11 @@ export class RuntimeDeployment extends ApiObject {
   }
 }
 
-function envFromOf(environment: Environment): { envFrom?: Record<string, unknown>[] } {
+/** The store's credentials and the Redis password, from Secrets; nothing when the environment names none. */
+function envOf(environment: Environment): { env?: Record<string, unknown>[]; envFrom?: Record<string, unknown>[] } {
+  const env = redisPasswordEnv(environment);
   const envFrom = artifactStoreEnvFrom(environment);
-  return envFrom.length === 0 ? {} : { envFrom };
+  return { ...(env.length === 0 ? {} : { env }), ...(envFrom.length === 0 ? {} : { envFrom }) };
 }
 
 // ScheduleAnyway: a single-zone cluster must still schedule the pods, only less evenly.

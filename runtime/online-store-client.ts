@@ -8,6 +8,7 @@
  * inside Redis. A pipeline of one HMGET per key answers the same, but ioredis spends ~10 µs of
  * the runtime's only thread on each command, and that was the largest cost of a batch.
  */
+import type { RedisCredentials } from '../core/redis-credentials.js';
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from './log.js';
 
@@ -75,8 +76,9 @@ const MISSING_FIELD = 0xffffffff;
 type ScriptedRedis = Redis & { readHashesBuffer(blob: Buffer): Promise<Buffer> };
 
 /** Connects to the online store (lazily: the first read or `waitConnected` happens while it connects). */
-export function connectOnlineStore(config: OnlineStoreConfig, logger: Logger): OnlineStoreClient {
+export function connectOnlineStore(config: OnlineStoreConfig, logger: Logger, credentials: RedisCredentials = {}): OnlineStoreClient {
   const common = {
+    ...credentials,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 1_000,

@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { RuntimeBundle } from '../core/bundle.js';
 import { FileStore } from '../core/artifact-store/file-store.js';
+import { redisCredentialsFromEnv } from '../core/redis-credentials.js';
 import { openArtifactStore } from '../core/artifact-store/open-store.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { AuditLog } from './audit-log.js';
@@ -87,7 +88,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let registry: ModelRegistry | null = null;
   const metrics = createMetrics(() => registry !== null && publishDrift(registry, metrics));
   const storeConfig = options.onlineStore === undefined ? initial.bundle.onlineStore?.redis ?? null : options.onlineStore;
-  const onlineStore: OnlineStoreClient | null = storeConfig === null ? null : connectOnlineStore(storeConfig, logger);
+  // The password comes from the pod's Secret (SLIPWAY_REDIS_PASSWORD), never from the bundle.
+  const onlineStore: OnlineStoreClient | null = storeConfig === null ? null : connectOnlineStore(storeConfig, logger, redisCredentialsFromEnv(process.env));
   registry = new ModelRegistry({
     artifactsFor: artifactCaches(options),
     batching: options.batching ?? { maxBatchSize: 64, maxWaitMs: 0 },

@@ -128,6 +128,7 @@ export function resolveEnvironment(
         ? undefined
         : {
             redis: { url: spec.onlineStore.redis.url, nodes: spec.onlineStore.redis.nodes ?? [] },
+            passwordSecret: spec.onlineStore.redis.passwordSecret,
             timeoutMs: spec.onlineStore.timeout === undefined ? 5 : parseDuration(spec.onlineStore.timeout)!,
           },
     prometheus: spec.prometheus,

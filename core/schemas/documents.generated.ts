@@ -949,6 +949,19 @@ export interface EnvironmentDocument {
          * @minItems 1
          */
         nodes?: string[];
+        /**
+         * The Secret key holding the Redis password (AUTH), given to the runtime and materialization pods as SLIPWAY_REDIS_PASSWORD; never the value itself. Use `rediss://` for TLS.
+         */
+        passwordSecret?: {
+          /**
+           * Secret name.
+           */
+          name: string;
+          /**
+           * Key in the Secret.
+           */
+          key: string;
+        };
       };
       /**
        * Budget for one feature fetch before defaults are served, e.g. `5ms`.

@@ -100,6 +100,11 @@ export const environmentSchema = documentSchema(
               type: 'string',
               pattern: '^[^:\\s]+:[0-9]+$',
             }, { minItems: 1 }),
+            passwordSecret: object(
+              'The Secret key holding the Redis password (AUTH), given to the runtime and materialization pods as SLIPWAY_REDIS_PASSWORD; never the value itself. Use `rediss://` for TLS.',
+              { name: name('Secret name.'), key: text('Key in the Secret.', { minLength: 1 }) },
+              ['name', 'key'],
+            ),
           }),
           timeout: duration('Budget for one feature fetch before defaults are served, e.g. `5ms`.'),
         },

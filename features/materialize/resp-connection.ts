@@ -5,6 +5,8 @@
  * the replies the materializer needs are parsed: integers, simple strings, errors, bulk strings.
  */
 import net from 'node:net';
+import tls from 'node:tls';
+import { type RedisCredentials, redisCredentialsFromEnv } from '../../core/redis-credentials.js';
 
 /** A reply: a number, a string, `null`, or an error reply (not thrown, so a batch can be counted). */
 export type RespReply = number | string | null | RespErrorReply;
@@ -39,18 +41,25 @@ export class RespConnection {
     socket.on('close', () => this.fail(new Error('the Redis connection closed')));
   }
 
-  /** Connects to a `redis://[user:password@]host[:port][/db]` URL (AUTH and SELECT as needed). */
-  static async open(url: string): Promise<RespConnection> {
+  /**
+   * Connects to a `redis[s]://[user:password@]host[:port][/db]` URL (TLS, AUTH and SELECT as
+   * needed). Without a password in the URL, `credentials` (the pod's Secret, by default) are used.
+   */
+  static async open(url: string, credentials: RedisCredentials = redisCredentialsFromEnv(process.env)): Promise<RespConnection> {
     const parsed = new URL(url);
-    if (parsed.protocol !== 'redis:') throw new Error(`only redis:// URLs are supported (got '${url}')`);
-    const socket = net.connect({ host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || 6379) });
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`only redis:// and rediss:// URLs are supported (got '${parsed.protocol}//${parsed.host}')`);
+    const host = parsed.hostname || '127.0.0.1';
+    const port = Number(parsed.port || 6379);
+    const socket = parsed.protocol === 'rediss:' ? tls.connect({ host, port, servername: host }) : net.connect({ host, port });
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
+      socket.once(parsed.protocol === 'rediss:' ? 'secureConnect' : 'connect', resolve);
       socket.once('error', reject);
     });
     const connection = new RespConnection(socket);
     const setup: Buffer[] = [];
-    if (parsed.password) setup.push(encodeCommand(parsed.username ? ['AUTH', decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)] : ['AUTH', decodeURIComponent(parsed.password)]));
+    const password = parsed.password ? decodeURIComponent(parsed.password) : credentials.password;
+    const username = parsed.password ? (parsed.username ? decodeURIComponent(parsed.username) : undefined) : credentials.username;
+    if (password !== undefined) setup.push(encodeCommand(username !== undefined ? ['AUTH', username, password] : ['AUTH', password]));
     const db = parsed.pathname.replace('/', '');
     if (db !== '') setup.push(encodeCommand(['SELECT', db]));
     if (setup.length > 0) {

@@ -29,8 +29,14 @@ export interface ClusterRepo {
   dispose(): Promise<void>;
 }
 
-/** Copies the example, points its store at `s3` and its environments' Redis at `redisUrl`. */
-export async function clusterRepo(s3: TestS3, redisUrl: string): Promise<ClusterRepo> {
+/** The Secret holding the Redis password, when the test's Redis requires one. */
+export const REDIS_SECRET = 'slipway-redis';
+
+/**
+ * Copies the example, points its store at `s3` and its environments' Redis at `redisUrl`; with
+ * `redisPassword`, the environments name the Secret that holds it.
+ */
+export async function clusterRepo(s3: TestS3, redisUrl: string, redisPassword?: string): Promise<ClusterRepo> {
   const repo = await copyExampleRepo();
   const edit = async (file: string, change: (text: string) => string) => {
     const target = path.join(repo.root, file);
@@ -46,9 +52,11 @@ export async function clusterRepo(s3: TestS3, redisUrl: string): Promise<Cluster
     ),
   );
   for (const environment of ['dev', 'staging', 'prod']) {
-    await edit(`environments/${environment}.yaml`, (text) => text.replace(/redis: \{ url: "redis:\/\/[^"]+" \}/, `redis: { url: "${redisUrl}" }`));
+    const secret = redisPassword === undefined ? '' : `, passwordSecret: { name: ${REDIS_SECRET}, key: password }`;
+    await edit(`environments/${environment}.yaml`, (text) => text.replace(/redis: \{ url: "redis:\/\/[^"]+" \}/, `redis: { url: "${redisUrl}"${secret} }`));
   }
-  const secrets = new Map([[STORE_SECRET, { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: 'us-east-1' }]]);
+  const secrets = new Map<string, Record<string, string>>([[STORE_SECRET, { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: 'us-east-1' }]]);
+  if (redisPassword !== undefined) secrets.set(REDIS_SECRET, { password: redisPassword });
   return {
     root: repo.root,
     secrets,

@@ -27,6 +27,7 @@ import { clusterRepo, configMapData, STORE_PREFIX, uploadExampleArtifacts, type 
 
 const run = promisify(execFile);
 const TOKEN = 'ghs_loopback-token';
+const REDIS_PASSWORD = 'a-password-from-a-secret';
 const DATA_KEY = 'data/transactions.csv';
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
@@ -80,8 +81,9 @@ describe('the loop on the rendered cluster, as the kubelet runs it', () => {
 
   before(async () => {
     s3 = await startS3();
-    redis = await startRedis();
-    repo = await clusterRepo(s3, redis.url);
+    // A Redis that requires AUTH: the pods get the password from the Secret the environments name.
+    redis = await startRedis(['--requirepass', REDIS_PASSWORD]);
+    repo = await clusterRepo(s3, redis.url, REDIS_PASSWORD);
     // The offline data lives in the bucket, as the feature views now say.
     const csv = path.join(repo.root, 'transactions.csv');
     await writeTransactionsCsv(csv, { rows: 20_000, seed: 3 });
@@ -159,6 +161,9 @@ describe('the loop on the rendered cluster, as the kubelet runs it', () => {
     assert.equal(answer.body.model_version, '2.1.0');
     const metrics = await (await fetch('http://127.0.0.1:8080/metrics')).text();
     assert.equal(sampleValue(metrics, 'slipway_artifact_fetches_total', { version: '2.1.0', result: 'ok' }), 1);
+    const runtimeLog = pod.containers.get('runtime')!.stderr;
+    assert.doesNotMatch(runtimeLog, /NOAUTH|WRONGPASS|online store connection problem/, 'the runtime logged in to Redis with the Secret');
+    assert.doesNotMatch(JSON.stringify(configMap.data), new RegExp(REDIS_PASSWORD), 'no password in the ConfigMap');
     await pod.stop();
   });
 
@@ -167,7 +172,7 @@ describe('the loop on the rendered cluster, as the kubelet runs it', () => {
     assert.ok(cron);
     const pod = await start('materialize-user-features-29000000-pqrst', cron);
     await exitOf(pod, 'materialize');
-    const client = new Redis(redis.url);
+    const client = new Redis(redis.url, { password: REDIS_PASSWORD });
     try {
       const keys = await client.dbsize();
       const output = `${pod.containers.get('materialize')!.stdout}${pod.containers.get('materialize')!.stderr}`;
