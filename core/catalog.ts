@@ -32,6 +32,15 @@ export interface Project extends DocumentMeta {
   readonly artifacts: ArtifactStoreSettings;
 }
 
+/** How an environment's pods are scheduled and which identity they carry. */
+export interface PodSettings {
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  readonly imagePullSecrets: readonly string[];
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Readonly<Record<string, string | number>>[];
+  readonly priorityClassName?: string;
+}
+
 /** An artifact store as a Project or Environment declares it. */
 export interface ArtifactStoreSettings {
   /** `s3://…`, `https://…`, `file:///…`, or a directory relative to the repository root. */
@@ -236,6 +245,8 @@ export interface Environment extends DocumentMeta {
   readonly prometheus?: { readonly url: string };
   /** The environment's artifact store, or the project's when it declares none. */
   readonly artifacts: ArtifactStoreSettings;
+  /** Scheduling and identity shared by every pod rendered for the environment. */
+  readonly pods: PodSettings;
   readonly runtime: { readonly image: string; readonly resources: Resources; readonly auditSampleRate: number };
   readonly deployments: readonly Deployment[];
 }

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { Environment, Project } from '../core/catalog.js';
 import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
 import { CONTROLLER_NAME } from './names.js';
-import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, httpProbe, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, httpProbe, podScheduling, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
 
 /** Props of `ControllerDeployment`. */
 export interface ControllerDeploymentProps {
@@ -68,6 +68,7 @@ export class ControllerDeployment extends ApiObject {
           spec: {
             serviceAccountName: CONTROLLER_NAME,
             enableServiceLinks: false,
+            ...podScheduling(environment),
             securityContext: POD_SECURITY_CONTEXT,
             containers: [
               {

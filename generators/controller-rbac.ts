@@ -32,7 +32,13 @@ export class ControllerServiceAccount extends ApiObject {
     super(scope, id, {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: { name: CONTROLLER_NAME, namespace: environment.cluster.namespace, labels: controllerLabels(environment), annotations: syncWave(SYNC_WAVES.identity) },
+      // The environment's identity annotations too: the controller reads training results from the artifact store.
+      metadata: {
+        name: CONTROLLER_NAME,
+        namespace: environment.cluster.namespace,
+        labels: controllerLabels(environment),
+        annotations: { ...environment.pods.serviceAccountAnnotations, ...syncWave(SYNC_WAVES.identity) },
+      },
       automountServiceAccountToken: true,
     });
   }
@@ -45,7 +51,13 @@ export class ControllerLeaseRole extends ApiObject {
     super(scope, id, {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
-      metadata: { name: CONTROLLER_NAME, namespace: environment.cluster.namespace, labels: controllerLabels(environment), annotations: syncWave(SYNC_WAVES.identity) },
+      // The environment's identity annotations too: the controller reads training results from the artifact store.
+      metadata: {
+        name: CONTROLLER_NAME,
+        namespace: environment.cluster.namespace,
+        labels: controllerLabels(environment),
+        annotations: { ...environment.pods.serviceAccountAnnotations, ...syncWave(SYNC_WAVES.identity) },
+      },
       rules: [
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [CONTROLLER_NAME], verbs: ['get', 'update'] },
@@ -61,7 +73,13 @@ export class ControllerLeaseRoleBinding extends ApiObject {
     super(scope, id, {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
-      metadata: { name: CONTROLLER_NAME, namespace: environment.cluster.namespace, labels: controllerLabels(environment), annotations: syncWave(SYNC_WAVES.identity) },
+      // The environment's identity annotations too: the controller reads training results from the artifact store.
+      metadata: {
+        name: CONTROLLER_NAME,
+        namespace: environment.cluster.namespace,
+        labels: controllerLabels(environment),
+        annotations: { ...environment.pods.serviceAccountAnnotations, ...syncWave(SYNC_WAVES.identity) },
+      },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER_NAME },
       subjects: [{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: environment.cluster.namespace }],
     });

@@ -18,6 +18,7 @@ import { RuntimeDeployment } from './runtime-deployment.js';
 import { RuntimeService } from './service.js';
 import { RuntimeServiceMonitor } from './service-monitor.js';
 import { TrainingCronJob, TrainingJob } from './training-cron-job.js';
+import { WorkloadServiceAccount } from './workload-service-account.js';
 
 /** Props of `EnvironmentChart`. */
 export interface EnvironmentChartProps {
@@ -68,6 +69,7 @@ export class EnvironmentChart extends Chart {
     new ControllerLeaseRole(controller, 'role', { environment });
     new ControllerLeaseRoleBinding(controller, 'role-binding', { environment });
     new ControllerDeployment(controller, 'deployment', { project: catalog.project, environment });
+    new WorkloadServiceAccount(this, 'workload-service-account', { environment });
     new ControllerService(controller, 'service', { environment });
   }
 }

@@ -9,11 +9,13 @@ import {
   CHECKOUT_DIR,
   checkoutInitContainer,
   CONTAINER_SECURITY_CONTEXT,
+  podScheduling,
   POD_SECURITY_CONTEXT,
   redisPasswordEnv,
   TMP_MOUNT,
   TMP_VOLUME,
   WORKSPACE_MOUNT,
+  WORKLOAD_SERVICE_ACCOUNT,
   WORKSPACE_VOLUME,
 } from './pod-defaults.js';
 
@@ -57,8 +59,10 @@ export class MaterializationCronJob extends ApiObject {
               metadata: { labels },
               spec: {
                 restartPolicy: 'Never',
+                serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
+                ...podScheduling(environment),
                 securityContext: POD_SECURITY_CONTEXT,
                 initContainers: [checkoutInitContainer(project, environment.runtime.image)],
                 containers: [

@@ -79,6 +79,24 @@ export function redisPasswordEnv(environment: Environment): Record<string, unkno
   return secret === undefined ? [] : [{ name: REDIS_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } }];
 }
 
+/** The ServiceAccount of the runtime and job pods: no API access, only the cloud identity its annotations give. */
+export const WORKLOAD_SERVICE_ACCOUNT = 'slipway-workload';
+
+/**
+ * The pod-spec fields an environment sets for every pod: pull secrets, node selection,
+ * tolerations and priority. Empty settings render nothing, so a plain environment's pods stay as
+ * short as Kubernetes' defaults.
+ */
+export function podScheduling(environment: Environment): Record<string, unknown> {
+  const { imagePullSecrets, nodeSelector, tolerations, priorityClassName } = environment.pods;
+  return {
+    ...(imagePullSecrets.length === 0 ? {} : { imagePullSecrets: imagePullSecrets.map((name) => ({ name })) }),
+    ...(Object.keys(nodeSelector).length === 0 ? {} : { nodeSelector }),
+    ...(tolerations.length === 0 ? {} : { tolerations }),
+    ...(priorityClassName === undefined ? {} : { priorityClassName }),
+  };
+}
+
 /** Catalog resources as a container's `resources`; absent quantities are left out. */
 export function containerResources(resources: Resources): Record<string, Record<string, string>> {
   const pick = (side: { readonly cpu?: string; readonly memory?: string }) => {

@@ -8,7 +8,7 @@ import type { Deployment, Environment, ModelCard } from '../core/catalog.js';
 import { BUNDLE_FILE_NAME } from '../core/bundle.js';
 import { runtimeLabels, runtimeSelector, SYNC_WAVES, syncWave } from './labels.js';
 import { ARTIFACT_CACHE_DIR, BUNDLE_MOUNT_DIR, bundleConfigMapName, runtimeName, RUNTIME_PORT } from './names.js';
-import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, containerResources, httpProbe, POD_SECURITY_CONTEXT, redisPasswordEnv, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, containerResources, httpProbe, podScheduling, POD_SECURITY_CONTEXT, redisPasswordEnv, TMP_MOUNT, TMP_VOLUME, WORKLOAD_SERVICE_ACCOUNT } from './pod-defaults.js';
 
 /** Props of `RuntimeDeployment`. */
 export interface RuntimeDeploymentProps {
@@ -66,8 +66,10 @@ export class RuntimeDeployment extends ApiObject {
             annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(RUNTIME_PORT), 'prometheus.io/path': METRICS_PATH },
           },
           spec: {
+            serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
+            ...podScheduling(environment),
             securityContext: POD_SECURITY_CONTEXT,
             terminationGracePeriodSeconds: 30,
             topologySpreadConstraints: [

@@ -13,10 +13,12 @@ import {
   CHECKOUT_DIR,
   checkoutInitContainer,
   CONTAINER_SECURITY_CONTEXT,
+  podScheduling,
   POD_SECURITY_CONTEXT,
   TMP_MOUNT,
   TMP_VOLUME,
   WORKSPACE_MOUNT,
+  WORKLOAD_SERVICE_ACCOUNT,
   WORKSPACE_VOLUME,
 } from './pod-defaults.js';
 
@@ -103,8 +105,10 @@ function jobSpec(props: TrainingProps): Record<string, unknown> {
       metadata: { labels: trainingLabels(props) },
       spec: {
         restartPolicy: 'Never',
+        serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
         automountServiceAccountToken: false,
         enableServiceLinks: false,
+        ...podScheduling(environment),
         securityContext: POD_SECURITY_CONTEXT,
         initContainers: [checkoutInitContainer(project, environment.runtime.image)],
         containers: [

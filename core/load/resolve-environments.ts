@@ -133,6 +133,13 @@ export function resolveEnvironment(
           },
     prometheus: spec.prometheus,
     artifacts: spec.artifacts ?? references.project.artifacts,
+    pods: {
+      serviceAccountAnnotations: spec.pods?.serviceAccountAnnotations ?? {},
+      imagePullSecrets: spec.pods?.imagePullSecrets ?? [],
+      nodeSelector: spec.pods?.nodeSelector ?? {},
+      tolerations: spec.pods?.tolerations ?? [],
+      priorityClassName: spec.pods?.priorityClassName,
+    },
     runtime: { image, resources: runtimeResources, auditSampleRate: spec.runtime?.auditSampleRate ?? 0.01 },
     deployments,
   };

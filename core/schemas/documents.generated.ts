@@ -995,6 +995,60 @@ export interface EnvironmentDocument {
       url: string;
     };
     /**
+     * Scheduling and identity of every pod rendered here (runtime, controller, training, materialization).
+     */
+    pods?: {
+      /**
+       * Annotations of the pods’ ServiceAccounts, e.g. `eks.amazonaws.com/role-arn` (IRSA) or `iam.gke.io/gcp-service-account` (workload identity), so that the artifact store is reached without keys.
+       */
+      serviceAccountAnnotations?: {
+        [k: string]: string;
+      };
+      /**
+       * Secrets the kubelet pulls the image with, for a private registry.
+       *
+       * Items: Secret name.
+       */
+      imagePullSecrets?: string[];
+      /**
+       * Node labels the pods must run on.
+       */
+      nodeSelector?: {
+        [k: string]: string;
+      };
+      /**
+       * Taints the pods tolerate.
+       *
+       * Items: One toleration, as Kubernetes defines it.
+       */
+      tolerations?: {
+        /**
+         * Taint key.
+         */
+        key?: string;
+        /**
+         * `Equal` (default) or `Exists`.
+         */
+        operator?: "Exists" | "Equal";
+        /**
+         * Taint value.
+         */
+        value?: string;
+        /**
+         * The taint effect; every effect when omitted.
+         */
+        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+        /**
+         * How long a NoExecute taint is tolerated.
+         */
+        tolerationSeconds?: number;
+      }[];
+      /**
+       * The PriorityClass of every pod (the runtime should outrank batch jobs).
+       */
+      priorityClassName?: string;
+    };
+    /**
      * Runtime settings shared by every deployment here.
      */
     runtime?: {

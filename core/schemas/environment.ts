@@ -1,4 +1,4 @@
-import { type JsonSchema, artifactStore, documentSchema, flag, integer, list, name, object, text, version, duration } from './common.js';
+import { type JsonSchema, artifactStore, documentSchema, map, flag, integer, list, name, object, text, version, duration } from './common.js';
 
 // Kubernetes' own quantity grammar (apimachinery resource.Quantity), so a typo fails here and not in Argo CD.
 const QUANTITY_PATTERN = '^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$';
@@ -114,6 +114,25 @@ export const environmentSchema = documentSchema(
       prometheus: object('Where metrics are queried.', { url: text('Prometheus base URL.', { pattern: '^https?://' }) }, [
         'url',
       ]),
+      pods: object('Scheduling and identity of every pod rendered here (runtime, controller, training, materialization).', {
+        serviceAccountAnnotations: map(
+          'Annotations of the pods’ ServiceAccounts, e.g. `eks.amazonaws.com/role-arn` (IRSA) or `iam.gke.io/gcp-service-account` (workload identity), so that the artifact store is reached without keys.',
+          { type: 'string' },
+        ),
+        imagePullSecrets: list('Secrets the kubelet pulls the image with, for a private registry.', name('Secret name.'), { uniqueItems: true }),
+        nodeSelector: map('Node labels the pods must run on.', { type: 'string' }),
+        tolerations: list(
+          'Taints the pods tolerate.',
+          object('One toleration, as Kubernetes defines it.', {
+            key: text('Taint key.'),
+            operator: { type: 'string', enum: ['Exists', 'Equal'], description: '`Equal` (default) or `Exists`.' },
+            value: text('Taint value.'),
+            effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'], description: 'The taint effect; every effect when omitted.' },
+            tolerationSeconds: integer('How long a NoExecute taint is tolerated.', { minimum: 0 }),
+          }),
+        ),
+        priorityClassName: text('The PriorityClass of every pod (the runtime should outrank batch jobs).', { minLength: 1 }),
+      }),
       runtime: object('Runtime settings shared by every deployment here.', {
         image: text('Overrides the project’s runtime image; pinned by tag or digest.'),
         resources,

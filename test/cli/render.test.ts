@@ -66,20 +66,21 @@ describe('slipway render', () => {
     assert.equal(again.stdout, '', 'a second render changes nothing');
   });
 
-  it('renders a removed object away: dropping the drift policy removes the alert rules', async () => {
-    const dev = path.join(repo.root, 'environments/dev.yaml');
-    const original = await readFile(dev, 'utf8');
-    await writeFile(dev, original.replace('      drift: fraud-drift\n', ''));
+  it('renders a removed object away: dropping the training schedule removes the retraining CronJob', async () => {
+    const card = path.join(repo.root, 'catalog/models/fraud-detector.yaml');
+    const original = await readFile(card, 'utf8');
+    const changed = original.replace(/^ {4}schedule: .*\n/m, '');
+    assert.notEqual(changed, original);
+    await writeFile(card, changed);
     try {
       const run = await runCli(['render', repo.root, '--env', 'dev']);
       assert.equal(run.code, 0, run.stderr);
-      // The bundle loses its drift window settings too.
-      assert.equal(run.stdout, 'updated  dist/dev/configmap-fraud-detector-bundle.yaml\nremoved  dist/dev/prometheusrule-fraud-detector.yaml\n');
+      assert.equal(run.stdout, 'removed  dist/dev/cronjob-train-fraud-detector.yaml\n');
       const left = [...(await snapshot(path.join(repo.root, 'dist'))).keys()];
-      assert.ok(!left.includes('dev/prometheusrule-fraud-detector.yaml'));
-      assert.ok(left.includes('prod/prometheusrule-fraud-detector.yaml'), '--env dev leaves other environments alone');
+      assert.ok(!left.includes('dev/cronjob-train-fraud-detector.yaml'));
+      assert.ok(left.includes('dev/job-train-fraud-detector-' + /triggerId: (\S+)/.exec(original)![1] + '.yaml'), 'the one-off Job of the trigger stays');
     } finally {
-      await writeFile(dev, original);
+      await writeFile(card, original);
       await runCli(['render', repo.root]);
     }
   });
