@@ -278,9 +278,11 @@ async function prepareModel(work: string): Promise<{ bundle: RuntimeBundle; arti
   const catalog = await loadCatalogOrThrow(ROOT);
   const bundle = buildBundle(catalog, 'dev', 'fraud-detector');
   const version = bundle.versions[0];
-  const example = path.join(ROOT, version.artifact.uri);
+  // The example's embedded artifact store is its models/ directory.
+  const store = path.join(ROOT, catalog.project.artifacts.url);
+  const example = path.join(store, version.artifact.uri);
   if (existsSync(example) && createHash('sha256').update(readFileSync(example)).digest('hex') === version.artifact.sha256) {
-    return { bundle, artifactRoot: ROOT, modelSource: `the example's ${version.artifact.uri}` };
+    return { bundle, artifactRoot: store, modelSource: `the example's ${version.artifact.uri}, read through the runtime's artifact store and cache` };
   }
   const model = buildTreeModel({ inputs: version.inputs.length, ranges: FRAUD_INPUT_RANGES, trees: 100, depth: 6, seed: 3 });
   await writeArtifact(work, version.artifact.uri, model.bytes);

@@ -11,7 +11,12 @@ export const SYNC_WAVES = {
   /** ConfigMaps and NetworkPolicies land before the pods that mount or need them. */
   config: -1,
   workload: 0,
-  /** Autoscaling, budgets and monitoring follow the workload they refer to. */
+  /**
+   * Alerting lands with the configuration, before the pods: Argo CD waits for a wave to be healthy
+   * before the next, so alerts synced after a crash-looping workload would never arrive.
+   */
+  monitoring: -1,
+  /** Autoscaling and budgets follow the workload they refer to. */
   policy: 1,
   /** Training runs start once everything they may read is in place. */
   job: 2,

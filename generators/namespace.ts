@@ -24,7 +24,8 @@ export class EnvironmentNamespace extends ApiObject {
           // Every Slipway pod is non-root and read-only, so the strictest standard costs nothing.
           'pod-security.kubernetes.io/enforce': 'restricted',
         },
-        annotations: syncWave(SYNC_WAVES.namespace),
+        // Delete=false: pruning an environment must never delete its namespace (and its Secrets) with it.
+        annotations: { ...syncWave(SYNC_WAVES.namespace), 'argocd.argoproj.io/sync-options': 'Delete=false' },
       },
     });
   }

@@ -61,10 +61,9 @@ export class RuntimeDeployment extends ApiObject {
         template: {
           // No checksum of the bundle here on purpose: the runtime hot-reloads the mounted file, so
           // a canary step must not restart pods.
-          metadata: {
-            labels,
-            annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(RUNTIME_PORT), 'prometheus.io/path': METRICS_PATH },
-          },
+          // No prometheus.io/* annotations: the ServiceMonitor scrapes the pods, and a second,
+          // annotation-driven scrape would double every counter the canary gates sum.
+          metadata: { labels },
           spec: {
             serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
             automountServiceAccountToken: false,

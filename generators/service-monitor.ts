@@ -30,7 +30,7 @@ export class RuntimeServiceMonitor extends ApiObject {
         name: runtimeName(deployment.model),
         namespace: environment.cluster.namespace,
         labels: runtimeLabels(environment.name, deployment.model, card),
-        annotations: { ...syncWave(SYNC_WAVES.policy), ...SKIP_DRY_RUN_ON_MISSING_RESOURCE },
+        annotations: { ...syncWave(SYNC_WAVES.monitoring), ...SKIP_DRY_RUN_ON_MISSING_RESOURCE },
       },
       spec: {
         selector: { matchLabels: runtimeSelector(deployment.model) },

@@ -58,8 +58,8 @@ describe('render on the example catalog', () => {
     assert.equal(container.readinessProbe.httpGet.path, '/v2/health/ready');
     assert.equal(container.livenessProbe.httpGet.port, 'http');
     assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
-    assert.equal(pod.metadata.annotations['prometheus.io/path'], '/metrics');
-    assert.equal(pod.metadata.annotations['prometheus.io/port'], '8080');
+    // Scraped by the ServiceMonitor only: prometheus.io annotations beside it would scrape every pod twice.
+    assert.equal(pod.metadata.annotations, undefined);
   });
 
   it('runs non-root with a read-only root file system and no capabilities', () => {
@@ -98,7 +98,7 @@ describe('render on the example catalog', () => {
   });
 
   it('never restarts pods on a bundle change: no checksum in the pod template', () => {
-    const annotations = object('staging/deployment-fraud-detector.yaml').spec.template.metadata.annotations;
+    const annotations = object('staging/deployment-fraud-detector.yaml').spec.template.metadata.annotations ?? {};
     assert.deepEqual(Object.keys(annotations).filter((key) => /checksum|bundle/i.test(key)), []);
   });
 
@@ -136,6 +136,10 @@ describe('render on the example catalog', () => {
     assert.ok(wave('prod/networkpolicy-fraud-detector.yaml') < wave('prod/deployment-fraud-detector.yaml'));
     assert.ok(wave('prod/deployment-fraud-detector.yaml') < wave('prod/horizontalpodautoscaler-fraud-detector.yaml'));
     assert.ok(wave('dev/deployment-fraud-detector.yaml') < wave('dev/job-train-fraud-detector-t1.yaml'));
+    // Alerts exist before the pods they watch, so a crash-looping runtime still pages someone.
+    assert.ok(wave('prod/prometheusrule-fraud-detector.yaml') < wave('prod/deployment-fraud-detector.yaml'));
+    assert.ok(wave('prod/servicemonitor-fraud-detector.yaml') < wave('prod/deployment-fraud-detector.yaml'));
+    assert.equal(object('prod/namespace-ml-prod.yaml').metadata.annotations['argocd.argoproj.io/sync-options'], 'Delete=false');
     for (const [path, value] of rendering.objects) {
       assert.ok(value.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined, `${path} has no sync wave`);
     }
