@@ -4,20 +4,7 @@ import type { Construct } from 'constructs';
 import type { Environment, FeatureView, Project } from '../core/catalog.js';
 import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
 import { materializationCronJobName } from './names.js';
-import {
-  artifactStoreEnvFrom,
-  CHECKOUT_DIR,
-  checkoutInitContainer,
-  CONTAINER_SECURITY_CONTEXT,
-  podScheduling,
-  POD_SECURITY_CONTEXT,
-  redisPasswordEnv,
-  TMP_MOUNT,
-  TMP_VOLUME,
-  WORKSPACE_MOUNT,
-  WORKLOAD_SERVICE_ACCOUNT,
-  WORKSPACE_VOLUME,
-} from './pod-defaults.js';
+import { artifactStoreEnvFrom, CHECKOUT_DIR, checkoutJobPod, redisPasswordEnv } from './pod-defaults.js';
 
 /** Props of `MaterializationCronJob`. */
 export interface MaterializationCronJobProps {
@@ -57,29 +44,14 @@ export class MaterializationCronJob extends ApiObject {
             backoffLimit: 2,
             template: {
               metadata: { labels },
-              spec: {
-                restartPolicy: 'Never',
-                serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
-                automountServiceAccountToken: false,
-                enableServiceLinks: false,
-                ...podScheduling(environment),
-                securityContext: POD_SECURITY_CONTEXT,
-                initContainers: [checkoutInitContainer(project, environment.runtime.image)],
-                containers: [
-                  {
-                    name: 'materialize',
-                    image: environment.runtime.image,
-                    imagePullPolicy: 'IfNotPresent',
-                    args: ['materialize', CHECKOUT_DIR, '--env', environment.name, '--view', view.name],
-                    ...(redisPasswordEnv(environment).length === 0 ? {} : { env: redisPasswordEnv(environment) }),
-                    envFrom: artifactStoreEnvFrom(environment),
-                    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
-                    securityContext: CONTAINER_SECURITY_CONTEXT,
-                    volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT],
-                  },
-                ],
-                volumes: [WORKSPACE_VOLUME, TMP_VOLUME],
-              },
+              spec: checkoutJobPod(project, environment, {
+                name: 'materialize',
+                image: environment.runtime.image,
+                args: ['materialize', CHECKOUT_DIR, '--env', environment.name, '--view', view.name],
+                ...(redisPasswordEnv(environment).length === 0 ? {} : { env: redisPasswordEnv(environment) }),
+                envFrom: artifactStoreEnvFrom(environment),
+                resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+              }),
             },
           },
         },

@@ -79,6 +79,24 @@ export function redisPasswordEnv(environment: Environment): Record<string, unkno
   return secret === undefined ? [] : [{ name: REDIS_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } }];
 }
 
+/**
+ * The pod of a Job that works on the repository (training, materialization): the checkout in an
+ * init container, then `container` with the shared volumes and security settings.
+ */
+export function checkoutJobPod(project: Project, environment: Environment, container: Record<string, unknown>): Record<string, unknown> {
+  return {
+    restartPolicy: 'Never',
+    serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    ...podScheduling(environment),
+    securityContext: POD_SECURITY_CONTEXT,
+    initContainers: [checkoutInitContainer(project, environment.runtime.image)],
+    containers: [{ imagePullPolicy: 'IfNotPresent', securityContext: CONTAINER_SECURITY_CONTEXT, volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT], ...container }],
+    volumes: [WORKSPACE_VOLUME, TMP_VOLUME],
+  };
+}
+
 /** The ServiceAccount of the runtime and job pods: no API access, only the cloud identity its annotations give. */
 export const WORKLOAD_SERVICE_ACCOUNT = 'slipway-workload';
 

@@ -8,19 +8,7 @@ import type { Construct } from 'constructs';
 import type { Environment, ModelCard, Project } from '../core/catalog.js';
 import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
 import { trainingCronJobName, trainingJobName } from './names.js';
-import {
-  artifactStoreEnvFrom,
-  CHECKOUT_DIR,
-  checkoutInitContainer,
-  CONTAINER_SECURITY_CONTEXT,
-  podScheduling,
-  POD_SECURITY_CONTEXT,
-  TMP_MOUNT,
-  TMP_VOLUME,
-  WORKSPACE_MOUNT,
-  WORKLOAD_SERVICE_ACCOUNT,
-  WORKSPACE_VOLUME,
-} from './pod-defaults.js';
+import { artifactStoreEnvFrom, CHECKOUT_DIR, checkoutJobPod } from './pod-defaults.js';
 
 /** Props of `TrainingJob` and `TrainingCronJob`. */
 export interface TrainingProps {
@@ -103,35 +91,20 @@ function jobSpec(props: TrainingProps): Record<string, unknown> {
     activeDeadlineSeconds: 6 * 3600,
     template: {
       metadata: { labels: trainingLabels(props) },
-      spec: {
-        restartPolicy: 'Never',
-        serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
-        ...podScheduling(environment),
-        securityContext: POD_SECURITY_CONTEXT,
-        initContainers: [checkoutInitContainer(project, environment.runtime.image)],
-        containers: [
-          {
-            name: 'trainer',
-            image: trainingImage(project, card),
-            imagePullPolicy: 'IfNotPresent',
-            // The card's command replaces the image's entrypoint; by default the image's `slipway`
-            // trains from the checkout and publishes to the artifact store.
-            ...(command === undefined ? { args: ['train', card.name, CHECKOUT_DIR, '--trigger', card.training.triggerId] } : { command: [...command] }),
-            env: [
-              { name: 'SLIPWAY_ENVIRONMENT', value: environment.name },
-              { name: 'SLIPWAY_TRIGGER_ID', value: card.training.triggerId },
-              { name: 'SLIPWAY_REPOSITORY', value: CHECKOUT_DIR },
-            ],
-            envFrom: artifactStoreEnvFrom(environment),
-            resources: TRAINING_RESOURCES,
-            securityContext: CONTAINER_SECURITY_CONTEXT,
-            volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT],
-          },
+      spec: checkoutJobPod(project, environment, {
+        name: 'trainer',
+        image: trainingImage(project, card),
+        // The card's command replaces the image's entrypoint; by default the image's `slipway`
+        // trains from the checkout and publishes to the artifact store.
+        ...(command === undefined ? { args: ['train', card.name, CHECKOUT_DIR, '--trigger', card.training.triggerId] } : { command: [...command] }),
+        env: [
+          { name: 'SLIPWAY_ENVIRONMENT', value: environment.name },
+          { name: 'SLIPWAY_TRIGGER_ID', value: card.training.triggerId },
+          { name: 'SLIPWAY_REPOSITORY', value: CHECKOUT_DIR },
         ],
-        volumes: [WORKSPACE_VOLUME, TMP_VOLUME],
-      },
+        envFrom: artifactStoreEnvFrom(environment),
+        resources: TRAINING_RESOURCES,
+      }),
     },
   };
 }
