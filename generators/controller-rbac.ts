@@ -6,14 +6,15 @@
  *   name, since the object does not exist yet) and `get`/`update` on the one Lease named
  *   `slipway-controller`. Without these a second replica could not wait for or take over
  *   leadership; with them a compromised controller can at worst hold its own lock.
- * - In Argo CD's namespace: `get`/`list`/`watch` on `applications` only, to see whether an
- *   environment is Synced and Healthy at the merged revision. No secrets, no AppProjects, no writes.
+ * - In Argo CD's namespace: `get` on the Applications it gates on only (its own environment's and
+ *   the one it promotes from), to see whether they are Synced and Healthy at the merged revision.
+ *   No list, no other Application, no secrets, no AppProjects, no writes.
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../core/catalog.js';
 import { baseLabels, SYNC_WAVES, syncWave } from './labels.js';
-import { CONTROLLER_NAME, controllerArgoRoleName } from './names.js';
+import { CONTROLLER_NAME, controllerArgoRoleName, environmentApplicationName } from './names.js';
 
 /** Props of the controller's RBAC objects. */
 export interface ControllerRbacProps {
@@ -94,9 +95,15 @@ export class ControllerApplicationReaderRole extends ApiObject {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: { name: controllerArgoRoleName(environment.name), namespace: environment.argocd.namespace, labels: controllerLabels(environment), annotations: syncWave(SYNC_WAVES.identity) },
-      rules: [{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list', 'watch'] }],
+      rules: [{ apiGroups: ['argoproj.io'], resources: ['applications'], resourceNames: gatedApplications(environment), verbs: ['get'] }],
     });
   }
+}
+
+/** The Applications whose health gates this environment's proposals: its own, and the one it promotes from. */
+export function gatedApplications(environment: Environment): string[] {
+  const environments = environment.promotesFrom === undefined ? [environment.name] : [environment.name, environment.promotesFrom];
+  return environments.map(environmentApplicationName).sort();
 }
 
 /** Binds the Application reader Role to the environment's controller ServiceAccount. */

@@ -241,7 +241,9 @@ describe('render on the example catalog', () => {
     ]);
     const reader = object('argocd/role-slipway-controller-prod.yaml');
     assert.equal(reader.metadata.namespace, 'argocd');
-    assert.deepEqual(reader.rules, [{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list', 'watch'] }]);
+    // Only the Applications prod's controller gates on: prod's own, and staging's, which it promotes from.
+    assert.deepEqual(reader.rules, [{ apiGroups: ['argoproj.io'], resources: ['applications'], resourceNames: ['slipway-prod', 'slipway-staging'], verbs: ['get'] }]);
+    assert.deepEqual(object('argocd/role-slipway-controller-dev.yaml').rules[0].resourceNames, ['slipway-dev']);
     const binding = object('argocd/rolebinding-slipway-controller-prod.yaml');
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'slipway-controller', namespace: 'ml-prod' }]);
     const controller = object('prod/deployment-slipway-controller.yaml').spec.template.spec;
