@@ -27,6 +27,7 @@ interface Job {
   readonly needs?: string | string[];
   readonly if?: string;
   readonly permissions?: Record<string, string> | string;
+  readonly outputs?: Record<string, string>;
   readonly steps: readonly Step[];
   readonly env?: Record<string, unknown>;
 }
@@ -41,7 +42,27 @@ interface Workflow {
 }
 
 const WORKFLOW_DIR = path.join(PROJECT_ROOT, '.github/workflows');
+/** The workflows `slipway init` gives every catalog repository. */
 const FILES = ['controller.yml', 'pull-request.yml', 'train.yml'] as const;
+/** Slipway's own: the release of its image. */
+const RELEASE = 'release.yml';
+
+/**
+ * The first major of each action that runs on Node 24 (GitHub retired Node 20 on its runners),
+ * read in each action's action.yml (`runs.using`) at the tag pinned; composite actions run none.
+ */
+const NODE24_SINCE: Record<string, number> = {
+  'actions/checkout': 5,
+  'actions/setup-node': 5,
+  'actions/upload-artifact': 6,
+  'actions/download-artifact': 7,
+  'actions/github-script': 8,
+  'docker/setup-buildx-action': 4,
+  'docker/login-action': 4,
+  'docker/build-push-action': 7,
+  'actions/attest-build-provenance': 0,
+  'actions/create-github-app-token': 3,
+};
 
 async function readWorkflow(file: string): Promise<{ text: string; workflow: Workflow }> {
   const text = await readFile(path.join(WORKFLOW_DIR, file), 'utf8');
@@ -53,7 +74,7 @@ async function readWorkflow(file: string): Promise<{ text: string; workflow: Wor
 
 async function allWorkflows(): Promise<Map<string, { text: string; workflow: Workflow }>> {
   const entries = new Map<string, { text: string; workflow: Workflow }>();
-  for (const file of FILES) entries.set(file, await readWorkflow(file));
+  for (const file of [...FILES, RELEASE]) entries.set(file, await readWorkflow(file));
   return entries;
 }
 
@@ -77,12 +98,12 @@ function stepUsing(job: Job, action: string): Step {
   return found;
 }
 
-test('the workflow folder holds exactly the three workflows, each parsing as YAML', async () => {
+test("the workflow folder holds exactly the three catalog workflows and Slipway's release, each parsing as YAML", async () => {
   const files = (await readdir(WORKFLOW_DIR)).sort();
 
   const workflows = await allWorkflows();
 
-  assert.deepEqual(files, [...FILES]);
+  assert.deepEqual(files, [...FILES, RELEASE].sort());
   for (const [file, { workflow }] of workflows) {
     assert.equal(typeof workflow.name, 'string', `${file} has a name`);
     assert.ok(Object.keys(workflow.jobs).length > 0, `${file} has jobs`);
@@ -98,18 +119,15 @@ test('every action is pinned by a full commit SHA with its version in a comment'
       const match = /uses: ([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+$/.exec(line.trim().replace(/^- /, ''));
       assert.ok(match, `${file}: '${line.trim()}' is owner/repo@<40 hex> # vX.Y.Z`);
       const [, action, sha] = match;
+      const major = Number(/# v(\d+)/.exec(line)![1]);
+      assert.ok(action in NODE24_SINCE, `${action}: add the major it moved to Node 24 in to NODE24_SINCE`);
+      assert.ok(major >= NODE24_SINCE[action], `${file}: ${action} v${major} runs on Node 20; use v${NODE24_SINCE[action]} or later`);
       // The same action at two SHAs would be two versions to audit; keep one.
       assert.equal(shaByAction.get(action) ?? sha, sha, `${action} is pinned to one SHA everywhere`);
       shaByAction.set(action, sha);
     }
   }
-  assert.deepEqual([...shaByAction.keys()].sort(), [
-    'actions/checkout',
-    'actions/download-artifact',
-    'actions/github-script',
-    'actions/setup-node',
-    'actions/upload-artifact',
-  ]);
+  assert.deepEqual([...shaByAction.keys()].sort(), Object.keys(NODE24_SINCE).sort());
 });
 
 test('no workflow is triggered by pull_request_target, and no checkout asks for a pull request head', async () => {
@@ -149,6 +167,8 @@ test('only the comment job and the controller may write, and exactly what they n
   assert.deepEqual(writers, {
     'controller.yml/reconcile': ['contents', 'pull-requests'],
     'pull-request.yml/comment': ['pull-requests'],
+    'release.yml/image': ['attestations', 'id-token', 'packages'],
+    'release.yml/pin': ['contents', 'pull-requests'],
   });
   const pr = workflows.get('pull-request.yml')!.workflow;
   for (const name of ['check', 'test', 'diff']) assert.deepEqual(pr.jobs[name].permissions, { contents: 'read' }, `${name} reads only`);
@@ -237,9 +257,45 @@ test('controller: on a schedule, on pushes to main and after training, one recon
   assert.equal(workflow.concurrency?.['cancel-in-progress'], false);
   assert.deepEqual(job.permissions, { contents: 'write', 'pull-requests': 'write', actions: 'read' });
   assert.match(String(job.if), /workflow_run\.conclusion == 'success'/);
+  assert.match(String(job.if), /workflow_run\.head_repository\.full_name == github\.repository/);
   assert.ok(reconcile);
   assert.match(reconcile.run!, /slipway controller --once --forge github/);
-  assert.match(String(reconcile.env?.GITHUB_TOKEN), /secrets\.GITHUB_TOKEN/);
+  // Never the workflow's own token: its pull requests would start no checks.
+  assert.equal(reconcile.env?.GITHUB_TOKEN, '${{ steps.app.outputs.token || secrets.SLIPWAY_BOT_TOKEN }}');
+  assert.equal(stepUsing(job, 'actions/create-github-app-token').id, 'app');
+});
+
+test('controller: without a bot token or an App it fails before writing anything, naming what to configure', async () => {
+  const { workflow } = await readWorkflow('controller.yml');
+  const steps = workflow.jobs.reconcile.steps;
+  const credentials = steps.find((step) => step.name === 'Bot credentials')!;
+  const run = (env: Record<string, string>) => spawnSync('bash', ['-c', credentials.run!], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' });
+
+  const none = run({ BOT_TOKEN: '', APP_ID: '', APP_KEY: '' });
+  assert.equal(none.status, 1);
+  assert.match(none.stdout, /^::error::the controller needs its own identity: .*SLIPWAY_APP_ID.*SLIPWAY_APP_PRIVATE_KEY.*SLIPWAY_BOT_TOKEN/);
+  assert.equal(run({ BOT_TOKEN: '', APP_ID: '12345', APP_KEY: '' }).status, 1, 'an App id without its key is not enough');
+  assert.equal(run({ BOT_TOKEN: 'github_pat_x', APP_ID: '', APP_KEY: '' }).status, 0);
+  assert.equal(run({ BOT_TOKEN: '', APP_ID: '12345', APP_KEY: '-----BEGIN RSA PRIVATE KEY-----' }).status, 0);
+  assert.ok(steps.indexOf(credentials) < steps.findIndex((step) => step.run?.includes('slipway controller')), 'checked before the reconcile');
+});
+
+test("controller: the results it looks up are the newest of this repository's own runs on the default branch, never a fork's", async () => {
+  const { workflow } = await readWorkflow('controller.yml');
+  const fetch = workflow.jobs.reconcile.steps.find((step) => step.name === 'Fetch the newest training results')!;
+  const filter = /--jq "((?:[^"\\]|\\.)*)"/.exec(fetch.run!.split('actions/artifacts')[1])![1].replace(/\\"/g, '"').replace('$branch', 'main');
+  // As GitHub lists artifacts: newest first, each with the run that uploaded it.
+  const artifact = (id: number, run: number, headRepository: number, branch: string, expired = false) => ({
+    id, name: 'training-results', expired, workflow_run: { id: run, repository_id: 1, head_repository_id: headRepository, head_branch: branch, head_sha: 'f'.repeat(40) },
+  });
+  const listing = (...artifacts: unknown[]) => JSON.stringify({ total_count: artifacts.length, artifacts });
+  const newestRun = (json: string) => spawnSync('jq', ['-r', filter], { input: json, encoding: 'utf8' });
+
+  const forkFirst = newestRun(listing(artifact(9, 900, 77, 'main'), artifact(8, 800, 1, 'feature'), artifact(7, 700, 1, 'main', true), artifact(6, 600, 1, 'main')));
+  assert.equal(forkFirst.status, 0, `jq must be installed (.ci/run installs it): ${forkFirst.error ?? forkFirst.stderr}`);
+  assert.equal(forkFirst.stdout.trim(), '600');
+  assert.equal(newestRun(listing(artifact(9, 900, 77, 'main'))).stdout.trim(), '', 'only a fork’s results: none');
+  assert.doesNotMatch(fetch.run!, /github\.event\.repository/, 'scheduled events carry no repository');
 });
 
 test('train: by hand or when a triggerId changes on main, and its results are what the controller downloads', async () => {
@@ -272,4 +328,26 @@ test('the init templates carry the same workflows and scripts as this repository
     const template = await readFile(path.join(templates, file), 'utf8');
     assert.equal(template, ours, `cli/templates/init/dot-github/${file} equals .github/${file}; copy it over`);
   }
+});
+
+test('release: on version tags only, pushes one image with provenance, attests that digest, and pins it by pull request', async () => {
+  const { workflow } = await readWorkflow(RELEASE);
+  const { image, pin } = workflow.jobs;
+
+  assert.deepEqual(workflow.on, { push: { tags: ['v*.*.*'] } });
+  assert.deepEqual(image.permissions, { contents: 'read', packages: 'write', 'id-token': 'write', attestations: 'write' });
+  assert.match(scripts(image), /"v\$version" != "\$TAG"/, 'the tag must equal package.json’s version');
+  const build = stepUsing(image, 'docker/build-push-action');
+  assert.equal(build.with?.push, true);
+  assert.equal(build.with?.provenance, 'mode=max');
+  assert.equal(build.with?.tags, '${{ steps.name.outputs.image }}:${{ steps.name.outputs.version }}');
+  const attest = stepUsing(image, 'actions/attest-build-provenance');
+  assert.equal(attest.with?.['subject-digest'], `\${{ steps.${build.id}.outputs.digest }}`, 'the attestation covers the digest that was pushed');
+  assert.equal(attest.with?.['push-to-registry'], true);
+  assert.match(String(image.outputs?.reference), /@\$\{\{ steps\.build\.outputs\.digest \}\}$/);
+
+  assert.equal(pin.needs, 'image');
+  assert.deepEqual(pin.permissions, { contents: 'write', 'pull-requests': 'write' });
+  assert.match(scripts(pin), /node \.github\/scripts\/pin-image\.mjs "\$REFERENCE" slipway\.yaml cli\/templates\/init\/slipway\.yaml/);
+  assert.match(scripts(pin), /gh pr create/);
 });
