@@ -27,7 +27,8 @@ export interface Project extends DocumentMeta {
   readonly description: string;
   readonly repository: { readonly url: string; readonly branch: string };
   readonly forge: { readonly type: 'github'; readonly repository: string } | { readonly type: 'local' };
-  readonly images: { readonly runtime: string; readonly controller: string };
+  /** The Slipway image, for every workload of environments that name none. */
+  readonly image: string;
   /** Where artifacts are published; the `models` directory when the Project declares none. */
   readonly artifacts: ArtifactStoreSettings;
 }
@@ -247,7 +248,9 @@ export interface Environment extends DocumentMeta {
   readonly artifacts: ArtifactStoreSettings;
   /** Scheduling and identity shared by every pod rendered for the environment. */
   readonly pods: PodSettings;
-  readonly runtime: { readonly image: string; readonly resources: Resources; readonly auditSampleRate: number };
+  /** The Slipway image every workload here runs: the environment's, else the project's. */
+  readonly image: string;
+  readonly runtime: { readonly resources: Resources; readonly auditSampleRate: number };
   readonly deployments: readonly Deployment[];
 }
 
@@ -357,6 +360,17 @@ export function environmentsInPromotionOrder(catalog: Catalog): Environment[] {
     placed.add(next.name);
   }
   return ordered;
+}
+
+/**
+ * The environment a model trains in: the first one in promotion order that deploys it. Training
+ * renders into exactly one environment, or a trigger change would start one run per environment.
+ */
+export function trainingEnvironmentOf(catalog: Catalog, model: string): string | null {
+  for (const env of environmentsInPromotionOrder(catalog)) {
+    if (env.deployments.some((deployment) => deployment.model === model)) return env.name;
+  }
+  return null;
 }
 
 /** The environment that promotes from `environment`, if any (the next stage). */

@@ -8,7 +8,7 @@ import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, httpProbe, podSchedul
 
 /** Props of `ControllerDeployment`. */
 export interface ControllerDeploymentProps {
-  /** The project: the controller image. */
+  /** The project: its repository and forge. */
   readonly project: Project;
   /** The environment the controller watches. */
   readonly environment: Environment;
@@ -73,7 +73,7 @@ export class ControllerDeployment extends ApiObject {
             containers: [
               {
                 name: 'controller',
-                image: project.images.controller,
+                image: environment.image,
                 imagePullPolicy: 'IfNotPresent',
                 args: controllerArgs(project, environment),
                 env: [

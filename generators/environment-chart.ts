@@ -2,7 +2,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Catalog, Environment } from '../core/catalog.js';
-import { required } from '../core/catalog.js';
+import { required, trainingEnvironmentOf } from '../core/catalog.js';
 import { RuntimeAutoscaler } from './autoscaler.js';
 import { BundleConfigMap } from './bundle-config-map.js';
 import { ControllerDeployment } from './controller-deployment.js';
@@ -12,7 +12,7 @@ import { RuntimeDisruptionBudget } from './disruption-budget.js';
 import { MaterializationCronJob } from './materialization-cron-job.js';
 import { EnvironmentNamespace } from './namespace.js';
 import { RuntimeNetworkPolicy } from './network-policy.js';
-import { servedOnlineViews, trainingEnvironmentOf } from './placement.js';
+import { servedOnlineViews } from './placement.js';
 import { alertGroups, RuntimePrometheusRule } from './prometheus-rule.js';
 import { RuntimeDeployment } from './runtime-deployment.js';
 import { RuntimeService } from './service.js';

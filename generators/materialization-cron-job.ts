@@ -46,7 +46,7 @@ export class MaterializationCronJob extends ApiObject {
               metadata: { labels },
               spec: checkoutJobPod(project, environment, {
                 name: 'materialize',
-                image: environment.runtime.image,
+                image: environment.image,
                 args: ['materialize', CHECKOUT_DIR, '--env', environment.name, '--view', view.name],
                 ...(redisPasswordEnv(environment).length === 0 ? {} : { env: redisPasswordEnv(environment) }),
                 envFrom: artifactStoreEnvFrom(environment),

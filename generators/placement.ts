@@ -1,17 +1,5 @@
-/** Where objects that are not per deployment go: training runs and materialization jobs. */
+/** Where objects that are not per deployment go: materialization jobs (training: `trainingEnvironmentOf` in core/catalog). */
 import type { Catalog, Environment, FeatureView } from '../core/catalog.js';
-import { environmentsInPromotionOrder } from '../core/catalog.js';
-
-/**
- * The environment a model trains in: the first one in promotion order that deploys it. Training
- * renders into exactly one environment, or a trigger change would start one run per environment.
- */
-export function trainingEnvironmentOf(catalog: Catalog, model: string): string | null {
-  for (const env of environmentsInPromotionOrder(catalog)) {
-    if (env.deployments.some((deployment) => deployment.model === model)) return env.name;
-  }
-  return null;
-}
 
 /** The online feature views an environment's served versions read, by name; none without an online store. */
 export function servedOnlineViews(catalog: Catalog, environment: Environment): FeatureView[] {

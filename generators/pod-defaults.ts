@@ -91,7 +91,7 @@ export function checkoutJobPod(project: Project, environment: Environment, conta
     enableServiceLinks: false,
     ...podScheduling(environment),
     securityContext: POD_SECURITY_CONTEXT,
-    initContainers: [checkoutInitContainer(project, environment.runtime.image)],
+    initContainers: [checkoutInitContainer(project, environment.image)],
     containers: [{ imagePullPolicy: 'IfNotPresent', securityContext: CONTAINER_SECURITY_CONTEXT, volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT], ...container }],
     volumes: [WORKSPACE_VOLUME, TMP_VOLUME],
   };

@@ -4,11 +4,11 @@
  * Kubernetes, labels Kubernetes would reject, unpinned images, clashing environments.
  */
 import type { Catalog, DocumentMeta, Environment } from '../core/catalog.js';
-import { required } from '../core/catalog.js';
+import { required, trainingEnvironmentOf } from '../core/catalog.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { isPinnedImage } from '../core/load/resolve-environments.js';
 import { ARGOCD_FOLDER, CRONJOB_NAME_LIMIT, DNS_LABEL_LIMIT, materializationCronJobName, trainingCronJobName, trainingJobName } from './names.js';
-import { servedOnlineViews, trainingEnvironmentOf } from './placement.js';
+import { servedOnlineViews } from './placement.js';
 import { checkLabel } from './validate.js';
 
 /** Every problem that would make the given environments render objects Kubernetes rejects. */
@@ -20,7 +20,7 @@ export function preflight(catalog: Catalog, environments: readonly Environment[]
   const labelled = new Set<DocumentMeta>();
   for (const env of environments) {
     if (env.name === ARGOCD_FOLDER) report(env, 'metadata.name', `'${ARGOCD_FOLDER}' is reserved for dist/${ARGOCD_FOLDER}/, which holds the Argo CD objects`, 'reserved-name');
-    if (!isPinnedImage(env.runtime.image)) report(env, 'spec.runtime.image', `image '${env.runtime.image}' is not pinned`, 'image-pinned');
+    if (!isPinnedImage(env.image)) report(env, 'spec.image', `image '${env.image}' is not pinned`, 'image-pinned');
     labelled.add(env);
     for (const deployment of env.deployments) {
       const card = required(catalog.models, deployment.model, 'model');

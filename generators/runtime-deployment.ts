@@ -78,7 +78,7 @@ export class RuntimeDeployment extends ApiObject {
             containers: [
               {
                 name: 'runtime',
-                image: environment.runtime.image,
+                image: environment.image,
                 imagePullPolicy: 'IfNotPresent',
                 args: runtimeArgs(),
                 ...envOf(environment),

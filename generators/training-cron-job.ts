@@ -23,9 +23,9 @@ export interface TrainingProps {
 /** Trainers need more than the runtime; cards do not declare resources (yet), so one size fits all. */
 const TRAINING_RESOURCES = { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } } as const;
 
-/** The trainer's image: the card's, else the project's runtime image (which carries `slipway train`). */
-export function trainingImage(project: Project, card: ModelCard): string {
-  return card.training.image ?? project.images.runtime;
+/** The trainer's image: the card's, else the environment's Slipway image (which carries `slipway train`). */
+export function trainingImage(environment: Environment, card: ModelCard): string {
+  return card.training.image ?? environment.image;
 }
 
 /** The run started once per trigger id; its name and labels carry the trigger id. */
@@ -93,7 +93,7 @@ function jobSpec(props: TrainingProps): Record<string, unknown> {
       metadata: { labels: trainingLabels(props) },
       spec: checkoutJobPod(project, environment, {
         name: 'trainer',
-        image: trainingImage(project, card),
+        image: trainingImage(environment, card),
         // The card's command replaces the image's entrypoint; by default the image's `slipway`
         // trains from the checkout and publishes to the artifact store.
         ...(command === undefined ? { args: ['train', card.name, CHECKOUT_DIR, '--trigger', card.training.triggerId] } : { command: [...command] }),

@@ -2,9 +2,9 @@
  * Evaluates every `GuardrailPolicy` against a loaded catalog. A broken rule is a blocking
  * problem that names the policy, so a reviewer knows which organisational rule said no.
  */
-import type { Catalog, Deployment, Environment, GuardrailPolicy, ModelCard, ModelCardSection } from '../catalog.js';
+import { trainingEnvironmentOf, type Catalog, type Deployment, type Environment, type GuardrailPolicy, type ModelCard, type ModelCardSection } from '../catalog.js';
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
-import { isPinnedImage } from '../load/resolve-environments.js';
+import { isDigestImage } from '../load/resolve-environments.js';
 import { type ServedVersions, servedKey } from './served-history.js';
 
 /** The problems the catalog's guardrails find; `served` comes from `readServedVersions`. */
@@ -42,10 +42,30 @@ export function checkGuardrails(catalog: Catalog, served: ServedVersions): Diagn
       });
     }
     if (policy.pinnedImages) {
-      for (const card of catalog.models.values()) {
-        if (card.training.image !== undefined && !isPinnedImage(card.training.image)) {
-          report(card.declaredAt, 'spec.training.image', `training image '${card.training.image}' of '${card.name}' is not pinned to a tag or digest`);
-        }
+      for (const problem of imagesNotByDigest(catalog, environmentsOf(catalog, policy))) report(problem.at, problem.path, problem.message);
+    }
+  }
+  return problems;
+}
+
+/** The images of `environments` that are not named by digest: each environment's own, and those its training runs. */
+function imagesNotByDigest(catalog: Catalog, environments: readonly Environment[]): { at: SourcePosition; path: string; message: string }[] {
+  const problems: { at: SourcePosition; path: string; message: string }[] = [];
+  const byDigest = 'name it by digest (…@sha256:<64 hex>), as the release workflow prints it';
+  for (const env of environments) {
+    if (!isDigestImage(env.image)) {
+      const declaredHere = env.image !== catalog.project.image;
+      problems.push({
+        at: declaredHere ? env.declaredAt : catalog.project.declaredAt,
+        path: 'spec.image',
+        message: `image '${env.image}' of environment '${env.name}' is not named by digest; ${byDigest}`,
+      });
+    }
+    for (const deployment of env.deployments) {
+      const card = catalog.models.get(deployment.model)!;
+      const image = card.training.image;
+      if (image !== undefined && trainingEnvironmentOf(catalog, card.name) === env.name && !isDigestImage(image)) {
+        problems.push({ at: card.declaredAt, path: 'spec.training.image', message: `training image '${image}' of '${card.name}' (trained in ${env.name}) is not named by digest; ${byDigest}` });
       }
     }
   }

@@ -6,9 +6,14 @@ import { metaOf, type Located, type ResolveContext } from './context.js';
 import { positionOf, type PathSegments } from './locate.js';
 import type { ParsedDocument } from './parse-yaml.js';
 
+/** True when an image reference names its content by digest (`name@sha256:…` or `name:tag@sha256:…`). */
+export function isDigestImage(image: string): boolean {
+  return /@sha256:[a-f0-9]{64}$/.test(image);
+}
+
 /** True when an image reference names a digest, or a tag other than `latest`. */
 export function isPinnedImage(image: string): boolean {
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return true;
+  if (isDigestImage(image)) return true;
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   const colon = lastSegment.lastIndexOf(':');
   return colon > 0 && colon < lastSegment.length - 1 && lastSegment.slice(colon + 1) !== 'latest';
@@ -34,8 +39,7 @@ function checkArtifactStore(store: { url: string; endpoint?: string } | undefine
 export function resolveProject(located: Located<ProjectDocument>, context: ResolveContext): Project | null {
   const { document, raw } = located;
   const { spec } = raw;
-  let sound = checkImage(spec.images.runtime, context, document, ['spec', 'images', 'runtime']);
-  sound = checkImage(spec.images.controller, context, document, ['spec', 'images', 'controller']) && sound;
+  let sound = checkImage(spec.image, context, document, ['spec', 'image']);
   if (spec.forge.type === 'github' && spec.forge.repository === undefined) {
     context.report(document, ['spec', 'forge'], "a github forge needs 'repository' as owner/repo", 'required');
     sound = false;
@@ -47,7 +51,7 @@ export function resolveProject(located: Located<ProjectDocument>, context: Resol
     description: spec.description ?? '',
     repository: { url: spec.repository.url, branch: spec.repository.branch ?? 'main' },
     forge: spec.forge.type === 'github' ? { type: 'github', repository: spec.forge.repository! } : { type: 'local' },
-    images: spec.images,
+    image: spec.image,
     artifacts: spec.artifacts ?? DEFAULT_ARTIFACT_STORE,
   };
 }
@@ -91,8 +95,7 @@ export function resolveEnvironment(
     sound = false;
   }
   check(checkArtifactStore(spec.artifacts, context, document));
-  const image = spec.runtime?.image ?? references.project.images.runtime;
-  if (spec.runtime?.image !== undefined) check(checkImage(image, context, document, ['spec', 'runtime', 'image']));
+  if (spec.image !== undefined) check(checkImage(spec.image, context, document, ['spec', 'image']));
 
   const runtimeResources = resourcesOf(spec.runtime?.resources);
   const seenModels = new Set<string>();
@@ -140,7 +143,8 @@ export function resolveEnvironment(
       tolerations: spec.pods?.tolerations ?? [],
       priorityClassName: spec.pods?.priorityClassName,
     },
-    runtime: { image, resources: runtimeResources, auditSampleRate: spec.runtime?.auditSampleRate ?? 0.01 },
+    image: spec.image ?? references.project.image,
+    runtime: { resources: runtimeResources, auditSampleRate: spec.runtime?.auditSampleRate ?? 0.01 },
     deployments,
   };
 }

@@ -137,7 +137,7 @@ export function resolveGuardrailPolicy(
     environments,
     completeModelCard: spec.completeModelCard,
     promotionPath: spec.promotionPath ?? false,
-    pinnedImages: spec.pinnedImages ?? true,
+    pinnedImages: spec.pinnedImages ?? false,
     resourceLimits: spec.resourceLimits ?? false,
     canaryWeightsFromSteps: spec.canaryWeightsFromSteps ?? false,
     renderedDist: spec.renderedDist ?? false,

@@ -6,7 +6,7 @@
 
 // Project
 /**
- * The repository itself: its name, the Git remote Argo CD watches, the forge, and the images.
+ * The repository itself: its name, the Git remote Argo CD watches, the forge, and the Slipway image.
  */
 export interface ProjectDocument {
   /**
@@ -77,18 +77,9 @@ export interface ProjectDocument {
       repository?: string;
     };
     /**
-     * Container images, pinned by tag or digest (never `latest`).
+     * The Slipway image every workload runs (runtime, controller, training, materialization): one program, one image. Name it by digest (`…@sha256:…`), as the release publishes it; a tag other than `latest` is accepted where no `pinnedImages` guardrail applies.
      */
-    images: {
-      /**
-       * Model server image.
-       */
-      runtime: string;
-      /**
-       * Bot controller image.
-       */
-      controller: string;
-    };
+    image: string;
     /**
      * Where trained artifacts and training results are published and read; the `models` directory when omitted.
      */
@@ -564,7 +555,7 @@ export interface ModelCardDocument {
      */
     training: {
       /**
-       * Container image that runs the training; defaults to the project’s runtime image.
+       * Container image that runs the training; defaults to the Slipway image of the environment it trains in.
        */
       image?: string;
       /**
@@ -1049,13 +1040,13 @@ export interface EnvironmentDocument {
       priorityClassName?: string;
     };
     /**
+     * Overrides the project’s image for every workload here (to try a Slipway release in one environment first).
+     */
+    image?: string;
+    /**
      * Runtime settings shared by every deployment here.
      */
     runtime?: {
-      /**
-       * Overrides the project’s runtime image; pinned by tag or digest.
-       */
-      image?: string;
       /**
        * Compute resources of each runtime container.
        */
@@ -1631,7 +1622,7 @@ export interface GuardrailPolicyDocument {
      */
     promotionPath?: boolean;
     /**
-     * Images must name a tag other than latest, or a digest (always true for the project images).
+     * Every image the covered environments run (their Slipway image, the training images of the models they train) must be named by digest (`…@sha256:…`), so what a merged pull request names is byte for byte what pods run. Without it a tag other than `latest` is enough.
      */
     pinnedImages?: boolean;
     /**

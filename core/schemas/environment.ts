@@ -133,8 +133,8 @@ export const environmentSchema = documentSchema(
         ),
         priorityClassName: text('The PriorityClass of every pod (the runtime should outrank batch jobs).', { minLength: 1 }),
       }),
+      image: text('Overrides the project’s image for every workload here (to try a Slipway release in one environment first).', { minLength: 1 }),
       runtime: object('Runtime settings shared by every deployment here.', {
-        image: text('Overrides the project’s runtime image; pinned by tag or digest.'),
         resources,
         auditSampleRate: { type: 'number', minimum: 0, maximum: 1, description: 'Fraction of predictions logged for audit.' },
       }),

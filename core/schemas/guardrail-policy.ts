@@ -16,7 +16,10 @@ export const guardrailPolicySchema = documentSchema(
       ['sections'],
     ),
     promotionPath: flag('A version may reach an environment only after the environment it promotes from served it (read from Git history).', false),
-    pinnedImages: flag('Images must name a tag other than latest, or a digest (always true for the project images).', true),
+    pinnedImages: flag(
+      'Every image the covered environments run (their Slipway image, the training images of the models they train) must be named by digest (`…@sha256:…`), so what a merged pull request names is byte for byte what pods run. Without it a tag other than `latest` is enough.',
+      false,
+    ),
     resourceLimits: flag('Runtime containers must set CPU and memory limits.', false),
     canaryWeightsFromSteps: flag('A canary weight must be one of its RolloutPolicy’s step weights.', false),
     renderedDist: flag('`dist/` must be exactly what the catalog renders (checked by `slipway validate` and `render --check`).', false),

@@ -151,7 +151,7 @@ export const modelCardSchema = documentSchema(
       training: object(
         'How to retrain the model; rendered into a training CronJob.',
         {
-          image: text('Container image that runs the training; defaults to the project’s runtime image.'),
+          image: text('Container image that runs the training; defaults to the Slipway image of the environment it trains in.'),
           command: list('Command to run; defaults to `slipway train <model>`.', { type: 'string' }, { minItems: 1 }),
           schedule: text('Cron schedule for periodic retraining; omit for on-demand only.'),
           window: duration('How much history to train on, counted back from the newest event, e.g. `180d`.'),

@@ -3,7 +3,7 @@ import { artifactStore, documentSchema, object, oneOfValues, text } from './comm
 /** `Project`: the repository's identity; exactly one, in `slipway.yaml`. */
 export const projectSchema = documentSchema(
   'Project',
-  'The repository itself: its name, the Git remote Argo CD watches, the forge, and the images.',
+  'The repository itself: its name, the Git remote Argo CD watches, the forge, and the Slipway image.',
   object(
     'Project settings.',
     {
@@ -24,16 +24,13 @@ export const projectSchema = documentSchema(
         },
         ['type'],
       ),
-      images: object(
-        'Container images, pinned by tag or digest (never `latest`).',
-        {
-          runtime: text('Model server image.', { minLength: 1 }),
-          controller: text('Bot controller image.', { minLength: 1 }),
-        },
-        ['runtime', 'controller'],
+      image: text(
+        'The Slipway image every workload runs (runtime, controller, training, materialization): one program, one image. ' +
+          'Name it by digest (`…@sha256:…`), as the release publishes it; a tag other than `latest` is accepted where no `pinnedImages` guardrail applies.',
+        { minLength: 1 },
       ),
       artifacts: artifactStore('Where trained artifacts and training results are published and read; the `models` directory when omitted.'),
     },
-    ['repository', 'forge', 'images'],
+    ['repository', 'forge', 'image'],
   ),
 );

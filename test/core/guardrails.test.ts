@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadCatalog } from '../../core/load/load-catalog.js';
-import { problemsWith } from '../support/catalog-fixture.js';
+import { loadExampleWith, problemsWith } from '../support/catalog-fixture.js';
 import { copyExampleRepo, PROJECT_ROOT } from '../support/example-repo.js';
 
 const example = (file: string) => readFile(path.join(PROJECT_ROOT, file), 'utf8');
@@ -72,11 +72,39 @@ describe('guardrail policies', () => {
     assert.match(problems[0].message, /guardrail 'every-environment': canary weight 25 is not a step of its rollout policy \(allowed: 10, 50, 100\)/);
   });
 
-  it('requires pinned training images', async () => {
-    const card = (await example('catalog/models/fraud-detector.yaml')).replace('  training:\n', '  training:\n    image: ghcr.io/acme/trainer\n');
-    const problems = await problemsWith({ 'catalog/models/fraud-detector.yaml': card });
-    assert.deepEqual(problems.map((problem) => problem.message.split(':')[0]).sort(), ["guardrail 'every-environment'", "guardrail 'production-guardrails'"]);
-    assert.match(problems[0].message, /guardrail '[a-z-]+': training image 'ghcr.io\/acme\/trainer' of 'fraud-detector' is not pinned/);
+  const DIGEST = `sha256:${'4f'.repeat(32)}`;
+  const pinImagesIn = (guardrails: string, policy: string) =>
+    guardrails.replace(`  name: ${policy}\n  owner: ml-platform\nspec:\n`, `  name: ${policy}\n  owner: ml-platform\nspec:\n  pinnedImages: true\n`);
+
+  it('pinnedImages refuses a Slipway image named by tag in the environments it covers, and only there', async () => {
+    const guardrails = pinImagesIn(await example('policies/guardrails.yaml'), 'production-guardrails');
+    const problems = await problemsWith({ 'policies/guardrails.yaml': guardrails });
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.equal(problems[0].file, 'slipway.yaml');
+    assert.equal(problems[0].path, 'spec.image');
+    assert.match(problems[0].message, /^guardrail 'production-guardrails': image 'ghcr.io\/slipway-dev\/slipway:0.1.0' of environment 'prod' is not named by digest; name it by digest/);
+  });
+
+  it('pinnedImages accepts an environment whose image names a digest, with or without its tag', async () => {
+    const guardrails = pinImagesIn(await example('policies/guardrails.yaml'), 'production-guardrails');
+    const prod = await example('environments/prod.yaml');
+    for (const image of [`ghcr.io/slipway-dev/slipway@${DIGEST}`, `ghcr.io/slipway-dev/slipway:0.1.0@${DIGEST}`]) {
+      const pinned = prod.replace('  runtime:\n', `  image: ${image}\n  runtime:\n`);
+      const loaded = await loadExampleWith({ 'policies/guardrails.yaml': guardrails, 'environments/prod.yaml': pinned });
+      assert.ok(loaded.ok, JSON.stringify(loaded.ok || loaded.diagnostics));
+      assert.equal(loaded.catalog.environments.get('prod')!.image, image);
+    }
+  });
+
+  it('pinnedImages refuses a training image named by tag in the environment the model trains in', async () => {
+    const guardrails = pinImagesIn(await example('policies/guardrails.yaml'), 'every-environment');
+    const project = (await example('slipway.yaml')).replace('slipway:0.1.0', `slipway:0.1.0@${DIGEST}`);
+    const card = (await example('catalog/models/fraud-detector.yaml')).replace('  training:\n', '  training:\n    image: ghcr.io/acme/trainer:2.3\n');
+    const problems = await problemsWith({ 'policies/guardrails.yaml': guardrails, 'slipway.yaml': project, 'catalog/models/fraud-detector.yaml': card });
+    assert.deepEqual(
+      problems.map((problem) => [problem.file, problem.path, problem.message]),
+      [['catalog/models/fraud-detector.yaml', 'spec.training.image', "guardrail 'every-environment': training image 'ghcr.io/acme/trainer:2.3' of 'fraud-detector' (trained in dev) is not named by digest; name it by digest (…@sha256:<64 hex>), as the release workflow prints it"]],
+    );
   });
 
   it('reports a guardrail naming a missing environment', async () => {

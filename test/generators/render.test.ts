@@ -41,7 +41,7 @@ describe('render on the example catalog', () => {
   it('pins the runtime image of the environment and runs serve with the mounted bundle', () => {
     const deployment = object('prod/deployment-fraud-detector.yaml');
     const container = deployment.spec.template.spec.containers[0];
-    assert.equal(container.image, catalog.environments.get('prod')!.runtime.image);
+    assert.equal(container.image, catalog.environments.get('prod')!.image);
     assert.ok(isPinnedImage(container.image));
     assert.deepEqual(container.args, ['serve', '--bundle', '/etc/slipway/bundle/bundle.json', '--port', '8080', '--cache', '/var/cache/slipway/artifacts']);
     // Fetched artifacts survive a container restart on their own volume; the root file system stays read-only.
@@ -217,7 +217,7 @@ describe('render on the example catalog', () => {
     // The pod clones the repository first (nothing of the catalog is in the image), then trains from that checkout.
     assert.deepEqual(job.spec.template.spec.initContainers[0].args, ['checkout', '--repository', catalog.project.repository.url, '--branch', 'main', '--dir', '/workspace/repo']);
     assert.deepEqual(job.spec.template.spec.containers[0].args, ['train', 'fraud-detector', '/workspace/repo', '--trigger', triggerId]);
-    assert.equal(job.spec.template.spec.containers[0].image, catalog.project.images.runtime);
+    assert.equal(job.spec.template.spec.containers[0].image, catalog.project.image);
     assert.equal(job.spec.ttlSecondsAfterFinished, undefined);
     const jobs = [...rendering.objects.values()].filter((value) => value.kind === 'Job');
     assert.equal(jobs.length, 1, 'training must render into exactly one environment');
@@ -248,7 +248,7 @@ describe('render on the example catalog', () => {
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'slipway-controller', namespace: 'ml-prod' }]);
     const controller = object('prod/deployment-slipway-controller.yaml').spec.template.spec;
     assert.equal(controller.serviceAccountName, 'slipway-controller');
-    assert.equal(controller.containers[0].image, catalog.project.images.controller);
+    assert.equal(controller.containers[0].image, catalog.project.image);
     // Nothing of the catalog is in the image: the controller clones the Project's repository into its volume.
     assert.deepEqual(controller.containers[0].args, [
       'controller', '--watch', '--env', 'prod', '--clone', '--forge', 'github', '--branch', 'main', '--work-dir', '/var/lib/slipway/workspace', '--port', '8081',

@@ -47,8 +47,8 @@ export async function clusterRepo(s3: TestS3, redisUrl: string, redisPassword?: 
   };
   await edit('slipway.yaml', (text) =>
     text.replace(
-      '  images:',
-      `  artifacts:\n    url: s3://${s3.bucket}/${STORE_PREFIX}\n    endpoint: ${s3.endpoint}\n    credentialsSecret: ${STORE_SECRET}\n  images:`,
+      '  image:',
+      `  artifacts:\n    url: s3://${s3.bucket}/${STORE_PREFIX}\n    endpoint: ${s3.endpoint}\n    credentialsSecret: ${STORE_SECRET}\n  image:`,
     ),
   );
   for (const environment of ['dev', 'staging', 'prod']) {

@@ -241,13 +241,13 @@ describe('cross-document rules', () => {
   });
 
   it('rejects an image pinned to latest', async () => {
-    const project = (await exampleFile('slipway.yaml')).replace('runtime:0.1.0', 'runtime:latest');
-    const problem = expectProblem(await problemsWith({ 'slipway.yaml': project }), 'slipway.yaml', lineOf(project, 'runtime:latest'), 'image-pinned');
+    const project = (await exampleFile('slipway.yaml')).replace('slipway:0.1.0', 'slipway:latest');
+    const problem = expectProblem(await problemsWith({ 'slipway.yaml': project }), 'slipway.yaml', lineOf(project, 'slipway:latest'), 'image-pinned');
     assert.match(problem.message, /not pinned/);
   });
 
   it('rejects an S3 endpoint beside an artifact store that is not s3://, at the endpoint', async () => {
-    const project = (await exampleFile('slipway.yaml')).replace('  images:', '  artifacts:\n    url: https://artifacts.example.com/models\n    endpoint: http://minio:9000\n  images:');
+    const project = (await exampleFile('slipway.yaml')).replace('  image:', '  artifacts:\n    url: https://artifacts.example.com/models\n    endpoint: http://minio:9000\n  image:');
     const problem = expectProblem(await problemsWith({ 'slipway.yaml': project }), 'slipway.yaml', lineOf(project, 'endpoint: http://minio:9000'), 'artifact-store');
     assert.match(problem.message, /endpoint applies to s3:\/\/ stores only/);
   });
