@@ -29,3 +29,13 @@ export function servedOnlineViews(catalog: Catalog, environment: Environment): F
     return view === undefined ? [] : [view];
   });
 }
+
+/** The models whose training Job (and CronJob) render into this environment. */
+export function modelsTrainedIn(catalog: Catalog, environment: Environment): string[] {
+  return environment.deployments.map((deployment) => deployment.model).filter((model) => trainingEnvironmentOf(catalog, model) === environment.name);
+}
+
+/** Whether the environment renders any Job or CronJob, and so has a jobs Application. */
+export function hasJobs(catalog: Catalog, environment: Environment): boolean {
+  return modelsTrainedIn(catalog, environment).length > 0 || servedOnlineViews(catalog, environment).length > 0;
+}

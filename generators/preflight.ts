@@ -7,7 +7,7 @@ import type { Catalog, DocumentMeta, Environment } from '../core/catalog.js';
 import { required } from '../core/catalog.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { isPinnedImage } from '../core/load/resolve-environments.js';
-import { ARGOCD_FOLDER, CRONJOB_NAME_LIMIT, DNS_LABEL_LIMIT, materializationCronJobName, trainingCronJobName, trainingJobName } from './names.js';
+import { ARGOCD_FOLDER, CRONJOB_NAME_LIMIT, JOBS_APPLICATION_SUFFIX, DNS_LABEL_LIMIT, materializationCronJobName, trainingCronJobName, trainingJobName } from './names.js';
 import { servedOnlineViews, trainingEnvironmentOf } from './placement.js';
 import { checkLabel } from './validate.js';
 
@@ -20,6 +20,10 @@ export function preflight(catalog: Catalog, environments: readonly Environment[]
   const labelled = new Set<DocumentMeta>();
   for (const env of environments) {
     if (env.name === ARGOCD_FOLDER) report(env, 'metadata.name', `'${ARGOCD_FOLDER}' is reserved for dist/${ARGOCD_FOLDER}/, which holds the Argo CD objects`, 'reserved-name');
+    const jobsOf = env.name.endsWith(JOBS_APPLICATION_SUFFIX) ? env.name.slice(0, -JOBS_APPLICATION_SUFFIX.length) : null;
+    if (jobsOf !== null && catalog.environments.has(jobsOf)) {
+      report(env, 'metadata.name', `'${env.name}' would share its Argo CD Application name with the jobs Application of environment '${jobsOf}' (rename one of them)`, 'reserved-name');
+    }
     if (!isPinnedImage(env.runtime.image)) report(env, 'spec.runtime.image', `image '${env.runtime.image}' is not pinned`, 'image-pinned');
     labelled.add(env);
     for (const deployment of env.deployments) {
