@@ -109,10 +109,12 @@ describe('render on the example catalog', () => {
     assert.deepEqual(pdb.spec.selector.matchLabels, object('dev/deployment-fraud-detector.yaml').spec.selector.matchLabels);
   });
 
-  it('admits only port 8080 in, and only DNS and Redis out', () => {
+  it('admits only port 8080 in, from declared sources, and only DNS and Redis out', () => {
     const policy = object('prod/networkpolicy-fraud-detector.yaml');
     assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
-    assert.deepEqual(policy.spec.ingress, [{ ports: [{ port: 8080, protocol: 'TCP' }] }]);
+    assert.equal(policy.spec.ingress.length, 1);
+    assert.deepEqual(policy.spec.ingress[0].ports, [{ port: 8080, protocol: 'TCP' }]);
+    assert.equal(policy.spec.ingress[0].from.length, 2, 'Prometheus and the declared caller');
     const egressPorts = policy.spec.egress.flatMap((rule: Any) => rule.ports.map((port: Any) => `${port.protocol}/${port.port}`));
     assert.deepEqual(egressPorts, ['UDP/53', 'TCP/53', 'TCP/6379']);
   });
