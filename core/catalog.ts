@@ -223,6 +223,16 @@ export interface Deployment {
   readonly declaredAt: SourcePosition;
 }
 
+/**
+ * Pods a NetworkPolicy admits: in the namespace named (or the namespaces labelled), the pods
+ * labelled; the environment's own namespace when neither namespace field is given.
+ */
+export interface PeerSelector {
+  readonly namespace?: string;
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
 /** A deployment target. */
 export interface Environment extends DocumentMeta {
   readonly kind: 'Environment';
@@ -244,6 +254,10 @@ export interface Environment extends DocumentMeta {
     readonly timeoutMs: number;
   };
   readonly prometheus?: { readonly url: string };
+  /** Labels for the Prometheus's selectors, and the Prometheus pods admitted to the runtime. */
+  readonly monitoring: { readonly labels: Readonly<Record<string, string>>; readonly scrapedFrom: PeerSelector };
+  /** The callers admitted to the runtime's port, besides Prometheus. */
+  readonly network: { readonly ingressFrom: readonly PeerSelector[] };
   /** The environment's artifact store, or the project's when it declares none. */
   readonly artifacts: ArtifactStoreSettings;
   /** Scheduling and identity shared by every pod rendered for the environment. */

@@ -19,6 +19,8 @@ export const METRICS = {
   predictionScore: 'slipway_prediction_score',
   /** Counter of inputs served from their default; labels model, feature, cause (missing|invalid|timeout|unavailable). */
   featureFallbacks: 'slipway_feature_fallbacks_total',
+  /** Counter of inputs looked up in the online store (not sent with the request); label model. The fallback ratio's denominator. */
+  featureLookups: 'slipway_feature_lookups_total',
   /** Gauge: PSI of the sliding window against the reference profile; labels model, version, feature. */
   featurePsi: 'slipway_feature_psi',
   /** Gauge: PSI of the prediction score window; labels model, version. */

@@ -3,8 +3,9 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Catalog, Environment } from '../core/catalog.js';
 import { environmentsInPromotionOrder } from '../core/catalog.js';
-import { EnvironmentApplication, RootApplication, SlipwayAppProject } from './argocd.js';
+import { EnvironmentApplication, EnvironmentJobsApplication, RootApplication, SlipwayAppProject } from './argocd.js';
 import { ControllerApplicationReaderRole, ControllerApplicationReaderRoleBinding } from './controller-rbac.js';
+import { hasJobs } from './placement.js';
 
 /** Props of `ArgoCdChart`. */
 export interface ArgoCdChartProps {
@@ -12,7 +13,7 @@ export interface ArgoCdChartProps {
   readonly catalog: Catalog;
 }
 
-/** AppProjects, one Application per environment, the root app, and the controller's Application reader RBAC. */
+/** AppProjects, one Application per environment (and one for its jobs), the root app, and the controller's Application reader RBAC. */
 export class ArgoCdChart extends Chart {
   constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
     super(scope, id);
@@ -26,6 +27,8 @@ export class ArgoCdChart extends Chart {
       entry.environments.push(environment);
       projects.set(key, entry);
       new EnvironmentApplication(this, `application-${environment.name}`, { project: catalog.project, environment });
+      // An Application of an empty folder would fail to compare (the path does not exist in Git).
+      if (hasJobs(catalog, environment)) new EnvironmentJobsApplication(this, `jobs-application-${environment.name}`, { project: catalog.project, environment });
       new ControllerApplicationReaderRole(this, `reader-role-${environment.name}`, { environment });
       new ControllerApplicationReaderRoleBinding(this, `reader-role-binding-${environment.name}`, { environment });
     }

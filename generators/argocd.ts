@@ -1,12 +1,13 @@
 /**
  * Argo CD objects: an AppProject per Argo CD project the environments name, one Application per
- * environment pointing at `dist/<env>`, and the root app of apps pointing at `dist/argocd`.
+ * environment pointing at `dist/<env>`, one per environment with Jobs pointing at
+ * `dist/<env>/jobs`, and the root app of apps pointing at `dist/argocd`.
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment, Project } from '../core/catalog.js';
 import { SYNC_WAVES, syncWave } from './labels.js';
-import { ARGOCD_FOLDER, environmentApplicationName, ROOT_APPLICATION_NAME } from './names.js';
+import { ARGOCD_FOLDER, environmentApplicationName, environmentJobsApplicationName, jobsFolder, ROOT_APPLICATION_NAME } from './names.js';
 
 /** The kinds an environment's Application may create; anything else in `dist/<env>` fails to sync. */
 export const NAMESPACED_KINDS = [
@@ -68,7 +69,11 @@ export interface EnvironmentApplicationProps {
   readonly environment: Environment;
 }
 
-/** Syncs `dist/<env>` into the environment's cluster with the environment's sync options. */
+/**
+ * Syncs `dist/<env>` into the environment's cluster with the environment's sync options. Its
+ * health is what the controller gates promotions on, so it holds no Job or CronJob (those are
+ * `EnvironmentJobsApplication`'s): the directory source does not recurse into `jobs/`.
+ */
 export class EnvironmentApplication extends ApiObject {
   constructor(scope: Construct, id: string, props: EnvironmentApplicationProps) {
     const { project, environment } = props;
@@ -91,9 +96,6 @@ export class EnvironmentApplication extends ApiObject {
           syncOptions: syncOptions(argocd.prune),
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
         },
-        // A training Job is immutable and must run once: once it exists, Argo CD leaves it alone
-        // (a new trigger id is a new Job name), instead of failing to patch or re-creating it.
-        ignoreDifferences: [{ group: 'batch', kind: 'Job', jsonPointers: ['/spec'] }],
         revisionHistoryLimit: 10,
       },
     });
@@ -105,11 +107,59 @@ export function syncOptions(prune: boolean): string[] {
   return [
     // Slipway renders the Namespace itself, with its Pod Security labels.
     'CreateNamespace=false',
-    'RespectIgnoreDifferences=true',
     'ApplyOutOfSyncOnly=true',
     // Delete removed objects only after everything else is healthy.
     ...(prune ? ['PruneLast=true'] : []),
   ];
+}
+
+/**
+ * Syncs `dist/<env>/jobs` (training Jobs and CronJobs, materialization CronJobs) into the
+ * environment's namespace. A run that takes hours or fails shows here, where the controller does
+ * not look (its RBAC cannot even read this Application), instead of in the environment's health.
+ */
+export class EnvironmentJobsApplication extends ApiObject {
+  constructor(scope: Construct, id: string, props: EnvironmentApplicationProps) {
+    const { project, environment } = props;
+    const { argocd } = environment;
+    super(scope, id, {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: environmentJobsApplicationName(environment.name),
+        namespace: argocd.namespace,
+        labels: { ...argoLabels(), 'slipway.dev/environment': environment.name },
+        // After the environment's Application: Argo CD rates no Application's health by default,
+        // so this orders creation only; a Job's pods wait (the Job controller retries) until the
+        // environment's ServiceAccount exists.
+        annotations: syncWave(SYNC_WAVES.jobsApplication),
+      },
+      spec: {
+        project: argocd.project,
+        source: { repoURL: project.repository.url, targetRevision: project.repository.branch, path: `dist/${jobsFolder(environment.name)}`, directory: { recurse: false } },
+        destination: { server: environment.cluster.server, namespace: environment.cluster.namespace },
+        syncPolicy: {
+          automated: argocd.autoSync ? { prune: argocd.prune, selfHeal: argocd.selfHeal } : undefined,
+          syncOptions: jobsSyncOptions(),
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        },
+        // A training Job is immutable and must run once: once it exists, Argo CD leaves it alone
+        // (a new trigger id is a new Job name), instead of failing to patch or re-creating it.
+        ignoreDifferences: [{ group: 'batch', kind: 'Job', jsonPointers: ['/spec'] }],
+        revisionHistoryLimit: 10,
+      },
+    });
+  }
+}
+
+/**
+ * The sync options of an environment's jobs Application. No PruneLast: it puts pruning in a wave
+ * of its own, and in a sync of several waves Argo CD waits for each wave's resources to be
+ * healthy, so a sync that removes an old Job would wait hours for the new Job to finish (and
+ * fail with it). With every object in one wave, a sync is done once the objects are applied.
+ */
+export function jobsSyncOptions(): string[] {
+  return ['CreateNamespace=false', 'RespectIgnoreDifferences=true', 'ApplyOutOfSyncOnly=true'];
 }
 
 /** Props of `RootApplication`. */

@@ -1,8 +1,12 @@
-/** The cdk8s Chart of one environment: everything Argo CD syncs from `dist/<env>/`. */
+/**
+ * The cdk8s Charts of one environment: what its Application syncs from `dist/<env>/` (namespace,
+ * controller, runtimes and their monitoring), and what its jobs Application syncs from
+ * `dist/<env>/jobs/` (training and materialization), whose health gates nothing.
+ */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Catalog, Environment } from '../core/catalog.js';
-import { required, trainingEnvironmentOf } from '../core/catalog.js';
+import { required } from '../core/catalog.js';
 import { RuntimeAutoscaler } from './autoscaler.js';
 import { BundleConfigMap } from './bundle-config-map.js';
 import { ControllerDeployment } from './controller-deployment.js';
@@ -12,7 +16,7 @@ import { RuntimeDisruptionBudget } from './disruption-budget.js';
 import { MaterializationCronJob } from './materialization-cron-job.js';
 import { EnvironmentNamespace } from './namespace.js';
 import { RuntimeNetworkPolicy } from './network-policy.js';
-import { servedOnlineViews } from './placement.js';
+import { modelsTrainedIn, servedOnlineViews } from './placement.js';
 import { alertGroups, RuntimePrometheusRule } from './prometheus-rule.js';
 import { RuntimeDeployment } from './runtime-deployment.js';
 import { RuntimeService } from './service.js';
@@ -28,7 +32,7 @@ export interface EnvironmentChartProps {
   readonly environment: Environment;
 }
 
-/** Namespace, controller, and per deployment the runtime and its monitoring; training and materialization jobs. */
+/** Namespace, controller, and per deployment the runtime and its monitoring. */
 export class EnvironmentChart extends Chart {
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     // No chart-wide namespace: cdk8s would stamp it onto the cluster-scoped Namespace too.
@@ -36,7 +40,6 @@ export class EnvironmentChart extends Chart {
     const { catalog, environment } = props;
     new EnvironmentNamespace(this, 'namespace', { environment });
     this.addController(catalog, environment);
-    const trainsHere = new Set(environment.deployments.map((deployment) => deployment.model).filter((model) => trainingEnvironmentOf(catalog, model) === environment.name));
     for (const deployment of environment.deployments) {
       const card = required(catalog.models, deployment.model, 'model');
       const rollout = deployment.rollout === undefined ? undefined : required(catalog.rolloutPolicies, deployment.rollout, 'rollout policy');
@@ -52,14 +55,6 @@ export class EnvironmentChart extends Chart {
       new RuntimeServiceMonitor(model, 'service-monitor', common);
       const groups = alertGroups({ ...common, rollout, drift });
       if (groups.length > 0) new RuntimePrometheusRule(model, 'prometheus-rule', { ...common, groups });
-      if (trainsHere.has(card.name)) {
-        const training = { project: catalog.project, environment, card };
-        new TrainingJob(model, 'training-job', training);
-        if (card.training.schedule !== undefined) new TrainingCronJob(model, 'training-cron-job', { ...training, schedule: card.training.schedule });
-      }
-    }
-    for (const view of servedOnlineViews(catalog, environment)) {
-      new MaterializationCronJob(this, `materialize-${view.name}`, { project: catalog.project, environment, view });
     }
   }
 
@@ -71,5 +66,27 @@ export class EnvironmentChart extends Chart {
     new ControllerDeployment(controller, 'deployment', { project: catalog.project, environment });
     new WorkloadServiceAccount(this, 'workload-service-account', { environment });
     new ControllerService(controller, 'service', { environment });
+  }
+}
+
+/**
+ * The environment's training Jobs and CronJobs and its materialization CronJobs. Argo CD rates an
+ * Application by its worst resource: a running Job is Progressing and a failed one (or a CronJob
+ * whose last run failed, since Argo CD 3.2) Degraded, so in the environment's own Application a
+ * six-hour training run would hold promotions and a failed one block them.
+ */
+export class EnvironmentJobsChart extends Chart {
+  constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
+    super(scope, id);
+    const { catalog, environment } = props;
+    for (const model of modelsTrainedIn(catalog, environment)) {
+      const card = required(catalog.models, model, 'model');
+      const training = { project: catalog.project, environment, card };
+      new TrainingJob(this, `training-job-${model}`, training);
+      if (card.training.schedule !== undefined) new TrainingCronJob(this, `training-cron-job-${model}`, { ...training, schedule: card.training.schedule });
+    }
+    for (const view of servedOnlineViews(catalog, environment)) {
+      new MaterializationCronJob(this, `materialize-${view.name}`, { project: catalog.project, environment, view });
+    }
   }
 }

@@ -18,8 +18,8 @@ export const SYNC_WAVES = {
   monitoring: -1,
   /** Autoscaling and budgets follow the workload they refer to. */
   policy: 1,
-  /** Training runs start once everything they may read is in place. */
-  job: 2,
+  /** In the root app, an environment's jobs Application is created after the environment's own. */
+  jobsApplication: 1,
 } as const;
 
 /** The annotation Argo CD orders a sync by. */

@@ -56,6 +56,23 @@ export function environmentApplicationName(environment: string): string {
   return `slipway-${environment}`;
 }
 
+/**
+ * The Argo CD Application syncing one environment's Jobs and CronJobs from `dist/<env>/jobs/`:
+ * apart from the environment's own, so that a run neither holds nor degrades the health the
+ * controller gates promotions on.
+ */
+export function environmentJobsApplicationName(environment: string): string {
+  return `${environmentApplicationName(environment)}${JOBS_APPLICATION_SUFFIX}`;
+}
+
+/** What tells a jobs Application's name from its environment's; no environment may end in it where the rest names another. */
+export const JOBS_APPLICATION_SUFFIX = '-jobs';
+
+/** The folder of an environment's Jobs and CronJobs, under `dist/`; the environment's Application does not recurse into it. */
+export function jobsFolder(environment: string): string {
+  return `${environment}/jobs`;
+}
+
 /** The app of apps, syncing `dist/argocd/`. */
 export const ROOT_APPLICATION_NAME = 'slipway';
 

@@ -1,10 +1,11 @@
 /**
- * The NetworkPolicy of a model's runtime: in, only its HTTP port; out, only DNS, the online store's
- * Redis ports and, when an artifact is fetched over the network, HTTPS.
+ * The NetworkPolicy of a model's runtime: in, only its HTTP port, and only from the Prometheus that
+ * scrapes it and the callers the environment declares; out, only DNS (kube-dns and NodeLocal
+ * DNSCache), the online store's Redis ports and, when an artifact is fetched over the network, HTTPS.
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Deployment, Environment, ModelCard } from '../core/catalog.js';
+import type { Deployment, Environment, ModelCard, PeerSelector } from '../core/catalog.js';
 import { runtimeLabels, runtimeSelector, SYNC_WAVES, syncWave } from './labels.js';
 import { runtimeName, RUNTIME_PORT } from './names.js';
 
@@ -20,6 +21,17 @@ export interface RuntimeNetworkPolicyProps {
 
 const REDIS_DEFAULT_PORT = 6379;
 
+/**
+ * NodeLocal DNSCache's link-local address (the one its manifests and the managed offerings use):
+ * with it, pods resolve through a cache on their node, which no kube-dns pod selector matches.
+ */
+export const NODE_LOCAL_DNS_ADDRESS = '169.254.20.10';
+
+const DNS_PORTS = [
+  { port: 53, protocol: 'UDP' },
+  { port: 53, protocol: 'TCP' },
+] as const;
+
 /** Admits only the traffic the runtime needs; everything else in and out is denied. */
 export class RuntimeNetworkPolicy extends ApiObject {
   constructor(scope: Construct, id: string, props: RuntimeNetworkPolicyProps) {
@@ -27,11 +39,9 @@ export class RuntimeNetworkPolicy extends ApiObject {
     const egress: Record<string, unknown>[] = [
       {
         // Any namespace's kube-dns: clusters differ in where DNS runs, not in its pod label.
-        to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [
-          { port: 53, protocol: 'UDP' },
-          { port: 53, protocol: 'TCP' },
-        ],
+        // NodeLocal DNSCache answers on the node itself (host network), so only its address matches it.
+        to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }, { ipBlock: { cidr: `${NODE_LOCAL_DNS_ADDRESS}/32` } }],
+        ports: DNS_PORTS.map((port) => ({ ...port })),
       },
     ];
     const redisPorts = onlineStorePorts(environment);
@@ -51,12 +61,28 @@ export class RuntimeNetworkPolicy extends ApiObject {
       spec: {
         podSelector: { matchLabels: runtimeSelector(deployment.model) },
         policyTypes: ['Ingress', 'Egress'],
-        // Callers and Prometheus may live in any namespace, so the port is the boundary.
-        ingress: [{ ports: [{ port: RUNTIME_PORT, protocol: 'TCP' }] }],
+        // Metrics and predictions share the port, so the sources are the boundary: the scraper and the declared callers.
+        ingress: [{ from: ingressPeers(environment), ports: [{ port: RUNTIME_PORT, protocol: 'TCP' }] }],
         egress,
       },
     });
   }
+}
+
+/** The Prometheus that scrapes, then the declared callers, as NetworkPolicy peers. */
+export function ingressPeers(environment: Environment): Record<string, unknown>[] {
+  return [environment.monitoring.scrapedFrom, ...environment.network.ingressFrom].map(networkPolicyPeer);
+}
+
+/** A peer: a namespace selector only when a namespace is named or labelled (none means the policy's own namespace). */
+function networkPolicyPeer(selector: PeerSelector): Record<string, unknown> {
+  const peer: Record<string, unknown> = {};
+  if (selector.namespace !== undefined || selector.namespaceLabels !== undefined) {
+    const byName = selector.namespace === undefined ? {} : { 'kubernetes.io/metadata.name': selector.namespace };
+    peer.namespaceSelector = { matchLabels: { ...selector.namespaceLabels, ...byName } };
+  }
+  if (selector.podLabels !== undefined) peer.podSelector = { matchLabels: { ...selector.podLabels } };
+  return peer;
 }
 
 /** The TCP ports of the environment's Redis (one URL or cluster nodes), sorted and unique. */

@@ -3,11 +3,11 @@
  * field a person edits (file:line) rather than at a rendered object: derived names too long for
  * Kubernetes, labels Kubernetes would reject, unpinned images, clashing environments.
  */
-import type { Catalog, DocumentMeta, Environment } from '../core/catalog.js';
+import type { Catalog, DocumentMeta, Environment, PeerSelector } from '../core/catalog.js';
 import { required, trainingEnvironmentOf } from '../core/catalog.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { isPinnedImage } from '../core/load/resolve-environments.js';
-import { ARGOCD_FOLDER, CRONJOB_NAME_LIMIT, DNS_LABEL_LIMIT, materializationCronJobName, trainingCronJobName, trainingJobName } from './names.js';
+import { ARGOCD_FOLDER, CRONJOB_NAME_LIMIT, JOBS_APPLICATION_SUFFIX, DNS_LABEL_LIMIT, materializationCronJobName, trainingCronJobName, trainingJobName } from './names.js';
 import { servedOnlineViews } from './placement.js';
 import { checkLabel } from './validate.js';
 
@@ -20,6 +20,15 @@ export function preflight(catalog: Catalog, environments: readonly Environment[]
   const labelled = new Set<DocumentMeta>();
   for (const env of environments) {
     if (env.name === ARGOCD_FOLDER) report(env, 'metadata.name', `'${ARGOCD_FOLDER}' is reserved for dist/${ARGOCD_FOLDER}/, which holds the Argo CD objects`, 'reserved-name');
+    const jobsOf = env.name.endsWith(JOBS_APPLICATION_SUFFIX) ? env.name.slice(0, -JOBS_APPLICATION_SUFFIX.length) : null;
+    if (jobsOf !== null && catalog.environments.has(jobsOf)) {
+      report(env, 'metadata.name', `'${env.name}' would share its Argo CD Application name with the jobs Application of environment '${jobsOf}' (rename one of them)`, 'reserved-name');
+    }
+    for (const [field, labels] of environmentLabelSets(env)) {
+      for (const [key, value] of Object.entries(labels)) {
+        for (const problem of checkLabel(key, value, `${field}.${key}`, env.name)) report(env, problem.field, problem.message, 'kubernetes-label');
+      }
+    }
     if (!isPinnedImage(env.image)) report(env, 'spec.image', `image '${env.image}' is not pinned`, 'image-pinned');
     labelled.add(env);
     for (const deployment of env.deployments) {
@@ -62,4 +71,15 @@ function checkNamespaces(catalog: Catalog, report: (document: DocumentMeta, path
     if (first === undefined) seen.set(key, env);
     else report(env, 'spec.cluster.namespace', `namespace '${env.cluster.namespace}' on ${env.cluster.server} is already environment '${first.name}'s; their objects would overwrite each other`, 'namespace-collision');
   }
+}
+
+/** The label maps an Environment declares for rendered objects and selectors, by the field they were written at. */
+function environmentLabelSets(env: Environment): [string, Readonly<Record<string, string>>][] {
+  const sets: [string, Readonly<Record<string, string>>][] = [['spec.prometheus.labels', env.monitoring.labels]];
+  const peers: [string, PeerSelector][] = [['spec.prometheus.scrapedFrom', env.monitoring.scrapedFrom], ...env.network.ingressFrom.map((peer, index): [string, PeerSelector] => [`spec.network.ingressFrom[${index}]`, peer])];
+  for (const [field, peer] of peers) {
+    if (peer.namespaceLabels !== undefined) sets.push([`${field}.namespaceLabels`, peer.namespaceLabels]);
+    if (peer.podLabels !== undefined) sets.push([`${field}.podLabels`, peer.podLabels]);
+  }
+  return sets;
 }

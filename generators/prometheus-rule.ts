@@ -62,10 +62,22 @@ export const ALERTS = {
   scoreDriftAct: 'SlipwayScoreDriftAction',
   artifactFetchFailing: 'SlipwayArtifactFetchFailing',
   notServing: 'SlipwayNotServing',
+  featureFallbackRatio: 'SlipwayFeatureFallbackRatioHigh',
 } as const;
 
 /** How long a pod may wait for its stable version (fetching, loading) before someone is paged. */
 const NOT_SERVING_FOR = '5m';
+
+/**
+ * The share of online-store lookups answered by a declared default above which predictions are
+ * no longer what the model was trained for. Unknown entities keep a few percent normal; an
+ * unreachable or slow Redis, or a materialization that stopped (values past their TTL), pass 10 %
+ * quickly. Fixed, and documented in generators/README.md: no policy declares it yet.
+ */
+export const FEATURE_FALLBACK_RATIO_MAX = 0.1;
+
+/** The window the fallback ratio is taken over, and how long it must stay high. */
+const FEATURE_FALLBACK_WINDOW = '10m';
 
 /** Alerting rules for one model's runtime; rendered only when a policy yields at least one rule. */
 export class RuntimePrometheusRule extends ApiObject {
@@ -78,7 +90,8 @@ export class RuntimePrometheusRule extends ApiObject {
       metadata: {
         name: runtimeName(deployment.model),
         namespace: environment.cluster.namespace,
-        labels: runtimeLabels(environment.name, deployment.model, card),
+        // The environment's labels first: the Prometheus selects on them (`release: …`); ours win on a clash.
+        labels: { ...environment.monitoring.labels, ...runtimeLabels(environment.name, deployment.model, card) },
         annotations: { ...syncWave(SYNC_WAVES.monitoring), ...SKIP_DRY_RUN_ON_MISSING_RESOURCE },
       },
       spec: { groups },
@@ -127,8 +140,9 @@ class Scope {
 
 /**
  * A version Git declares that pods cannot fetch or load (store down, credentials refused, bytes
- * that differ from the card's sha256), and a pod that serves nothing because its stable version
- * never loaded. Neither needs a policy: serving what was merged is the contract itself.
+ * that differ from the card's sha256), predictions made mostly from feature defaults, and a pod
+ * that serves nothing because its stable version never loaded. None needs a policy: serving what
+ * was merged, on the features it was trained on, is the contract itself.
  */
 function servingRules(scope: Scope): AlertRule[] {
   const failed = scope.selector({}, { [LABELS.result]: 'missing|denied|unreachable|corrupt|conflict|unsupported|sha256-mismatch|invalid' });
@@ -142,6 +156,19 @@ function servingRules(scope: Scope): AlertRule[] {
       annotations: annotations(
         `${scope.model} {{ $labels.version }} cannot be fetched or loaded ({{ $labels.result }})`,
         'the runtime keeps serving what it has and retries; its log names the object and the reason',
+      ),
+    },
+    {
+      alert: ALERTS.featureFallbackRatio,
+      // Both counters count inputs (one per input of a request read from the store), so their ratio is the share served from defaults.
+      expr:
+        `sum by (${LABELS.model}) (rate(${METRICS.featureFallbacks}${scope.selector()}[${FEATURE_FALLBACK_WINDOW}])) / ` +
+        `sum by (${LABELS.model}) (rate(${METRICS.featureLookups}${scope.selector()}[${FEATURE_FALLBACK_WINDOW}])) > ${number(FEATURE_FALLBACK_RATIO_MAX)}`,
+      for: FEATURE_FALLBACK_WINDOW,
+      labels: scope.labels('warning', 'serving'),
+      annotations: annotations(
+        `${scope.model} serves more than ${percent(FEATURE_FALLBACK_RATIO_MAX)} of its online inputs from their defaults`,
+        `fallback ratio {{ $value | humanizePercentage }}; ${METRICS.featureFallbacks} by ${LABELS.cause} tells why: missing (materialization behind or values past their TTL), timeout or unavailable (Redis)`,
       ),
     },
     {

@@ -1,6 +1,6 @@
 /**
  * Renders a catalog to an in-memory tree of files under `dist/`: `<env>/<kind>-<name>.yaml` per
- * environment and `argocd/…` for the Argo CD objects; a complete rendering also holds the files
+ * environment, `<env>/jobs/…` for its Jobs and CronJobs, and `argocd/…` for the Argo CD objects; a complete rendering also holds the files
  * generated beside the catalog (a Markdown page per model card, `.github/CODEOWNERS`). Nothing
  * touches the disk here; every object is validated first, and any problem fails the whole rendering.
  */
@@ -10,9 +10,9 @@ import { environmentsInPromotionOrder } from '../core/catalog.js';
 import { CODEOWNERS_FILE, renderCodeowners, unusableOwners } from '../core/codeowners.js';
 import { CatalogError, type Diagnostic } from '../core/diagnostics.js';
 import { ArgoCdChart } from './argocd-chart.js';
-import { EnvironmentChart } from './environment-chart.js';
+import { EnvironmentChart, EnvironmentJobsChart } from './environment-chart.js';
 import { modelCardPagePath, modelCardPageSources, renderModelCardPage } from './model-card-page.js';
-import { ARGOCD_FOLDER } from './names.js';
+import { ARGOCD_FOLDER, jobsFolder } from './names.js';
 import { preflight } from './preflight.js';
 import { fileNameOf, serializeObject } from './serialize.js';
 import { type KubeObject, type ObjectProblem, validateObject } from './validate.js';
@@ -63,7 +63,7 @@ export function render(catalog: Catalog, options: RenderOptions = {}): Rendering
   const diagnostics = [...preflight(catalog, environments), ...(complete ? ownerProblems(catalog) : [])];
   if (diagnostics.length > 0) throw new CatalogError(diagnostics);
   const app = new App();
-  const charts: [string, Chart][] = environments.map((environment) => [environment.name, buildChart(app, catalog, environment)]);
+  const charts: [string, Chart][] = environments.flatMap((environment) => buildCharts(app, catalog, environment));
   if (complete) charts.push([ARGOCD_FOLDER, new ArgoCdChart(app, ARGOCD_FOLDER, { catalog })]);
 
   const objects = new Map<string, KubeObject>();
@@ -118,9 +118,14 @@ function selectEnvironments(catalog: Catalog, name: string | undefined): Environ
   return [found];
 }
 
-function buildChart(app: App, catalog: Catalog, environment: Environment): Chart {
+/** The environment's two folders: `<env>` for its Application, `<env>/jobs` for its jobs Application. */
+function buildCharts(app: App, catalog: Catalog, environment: Environment): [string, Chart][] {
   try {
-    return new EnvironmentChart(app, environment.name, { catalog, environment });
+    const props = { catalog, environment };
+    return [
+      [environment.name, new EnvironmentChart(app, environment.name, props)],
+      [jobsFolder(environment.name), new EnvironmentJobsChart(app, `${environment.name}-jobs`, props)],
+    ];
   } catch (error) {
     throw new Error(`rendering environment '${environment.name}': ${(error as Error).message}`, { cause: error });
   }

@@ -29,7 +29,8 @@ export class RuntimeServiceMonitor extends ApiObject {
       metadata: {
         name: runtimeName(deployment.model),
         namespace: environment.cluster.namespace,
-        labels: runtimeLabels(environment.name, deployment.model, card),
+        // The environment's labels first: the Prometheus selects on them (`release: …`); ours win on a clash.
+        labels: { ...environment.monitoring.labels, ...runtimeLabels(environment.name, deployment.model, card) },
         annotations: { ...syncWave(SYNC_WAVES.monitoring), ...SKIP_DRY_RUN_ON_MISSING_RESOURCE },
       },
       spec: {

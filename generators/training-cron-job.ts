@@ -39,7 +39,8 @@ export class TrainingJob extends ApiObject {
         name: trainingJobName(card.name, card.training.triggerId),
         namespace: environment.cluster.namespace,
         labels: trainingLabels(props),
-        annotations: { ...syncWave(SYNC_WAVES.job), 'slipway.dev/trigger-id': card.training.triggerId },
+        // One wave with the CronJobs: a jobs Application whose sync has one wave never waits for a run.
+        annotations: { ...syncWave(SYNC_WAVES.workload), 'slipway.dev/trigger-id': card.training.triggerId },
       },
       // No ttlSecondsAfterFinished: Argo CD would recreate a Job that disappears, and run it again.
       spec: jobSpec(props),

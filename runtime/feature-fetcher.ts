@@ -34,6 +34,8 @@ export interface FetchedFeatures {
 /** Hooks for metrics. */
 export interface FetcherObserver {
   fetched(seconds: number): void;
+  /** Once per request that read the store: how many inputs it looked up, fallen back or not. */
+  lookedUp(inputs: number): void;
   fellBack(ref: string, cause: FallbackCause): void;
 }
 
@@ -97,10 +99,12 @@ export class FeatureFetcher {
     let fallbacks = 0;
     if (wanted.length === 0) return { values, fallbacks };
     const outcome = await this.batcher.submit({ reads: wanted.map((entry) => entry.read) });
+    let lookedUp = 0;
     wanted.forEach(({ group }, readIndex) => {
       group.members.forEach((member, fieldIndex) => {
         const ref = this.refs[member];
         if (request.provided.has(ref)) return;
+        lookedUp += 1;
         let cause: FallbackCause | null = outcome.ok ? null : outcome.cause;
         if (outcome.ok) {
           try {
@@ -117,6 +121,7 @@ export class FeatureFetcher {
         }
       });
     });
+    this.observer.lookedUp(lookedUp);
     return { values, fallbacks };
   }
 

@@ -24,6 +24,7 @@ export interface RuntimeMetrics {
   readonly predictions: HotCounter<string>;
   readonly predictionScore: HotHistogram<string>;
   readonly featureFallbacks: HotCounter<string>;
+  readonly featureLookups: HotCounter<string>;
   readonly featurePsi: Gauge<string>;
   readonly scorePsi: Gauge<string>;
   readonly driftWindowSamples: Gauge<string>;
@@ -51,6 +52,7 @@ export function createMetrics(collectDrift: () => void): RuntimeMetrics {
     predictions: new HotCounter({ name: METRICS.predictions, help: 'Predictions by class.', labelNames: [model, version, LABELS.class], registers }),
     predictionScore: new HotHistogram({ name: METRICS.predictionScore, help: 'Prediction scores.', labelNames: [model, version], buckets: SCORE_BUCKETS, registers }),
     featureFallbacks: new HotCounter({ name: METRICS.featureFallbacks, help: 'Inputs served from their declared default.', labelNames: [model, feature, cause], registers }),
+    featureLookups: new HotCounter({ name: METRICS.featureLookups, help: 'Inputs looked up in the online store (each may fall back).', labelNames: [model], registers }),
     featurePsi: new Gauge({ name: METRICS.featurePsi, help: 'PSI of the sliding window of an input against the reference profile.', labelNames: [model, version, feature], registers, ...driftCollector }),
     scorePsi: new Gauge({ name: METRICS.scorePsi, help: 'PSI of the sliding window of prediction scores against the reference profile.', labelNames: [model, version], registers }),
     driftWindowSamples: new Gauge({ name: METRICS.driftWindowSamples, help: 'Predictions in the current drift window.', labelNames: [model, version], registers }),

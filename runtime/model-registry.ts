@@ -162,6 +162,7 @@ export class ModelRegistry {
     const inputs = FeatureFetcher.unionOf(loaded.map((version) => version.spec));
     const { metrics } = this.options;
     const fetchDuration = metrics.featureFetchDuration.labels({ model: bundle.model });
+    const lookups = metrics.featureLookups.labels({ model: bundle.model });
     const fallbackCounters = new Map<string, ReturnType<typeof metrics.featureFallbacks.labels>>();
     const fetcher = new FeatureFetcher(
       bundle.project,
@@ -170,6 +171,7 @@ export class ModelRegistry {
       this.options.featureTimeoutMs ?? bundle.onlineStore?.timeoutMs ?? 5,
       {
         fetched: (seconds) => fetchDuration.observe(seconds),
+        lookedUp: (inputs) => lookups.inc(inputs),
         fellBack: (ref, cause) => {
           const key = `${ref}|${cause}`;
           let counter = fallbackCounters.get(key);

@@ -1,5 +1,5 @@
 /** Resolves `Project` and `Environment` documents and checks what environments point at. */
-import type { Deployment, Environment, ModelCard, Project, Resources } from '../catalog.js';
+import type { Deployment, Environment, ModelCard, PeerSelector, Project, Resources } from '../catalog.js';
 import type { EnvironmentDocument, ProjectDocument } from '../schemas/documents.generated.js';
 import { parseDuration } from '../units.js';
 import { metaOf, type Located, type ResolveContext } from './context.js';
@@ -134,7 +134,9 @@ export function resolveEnvironment(
             passwordSecret: spec.onlineStore.redis.passwordSecret,
             timeoutMs: spec.onlineStore.timeout === undefined ? 5 : parseDuration(spec.onlineStore.timeout)!,
           },
-    prometheus: spec.prometheus,
+    prometheus: spec.prometheus === undefined ? undefined : { url: spec.prometheus.url },
+    monitoring: { labels: spec.prometheus?.labels ?? {}, scrapedFrom: spec.prometheus?.scrapedFrom ?? DEFAULT_SCRAPER },
+    network: { ingressFrom: spec.network?.ingressFrom ?? [{ podLabels: {} }] },
     artifacts: spec.artifacts ?? references.project.artifacts,
     pods: {
       serviceAccountAnnotations: spec.pods?.serviceAccountAnnotations ?? {},
@@ -213,6 +215,9 @@ function resolveDeployment(
 }
 
 type ResourcesDocument = NonNullable<DeploymentDocument['resources']>;
+
+/** The Prometheus Operator labels its Prometheus pods so; `monitoring` is where kube-prometheus-stack is usually installed. */
+const DEFAULT_SCRAPER: PeerSelector = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
 
 const DEFAULT_RESOURCES: Resources = {
   requests: { cpu: '250m', memory: '256Mi' },

@@ -977,13 +977,68 @@ export interface EnvironmentDocument {
       credentialsSecret?: string;
     };
     /**
-     * Where metrics are queried.
+     * The Prometheus that scrapes this environment’s runtimes, evaluates their alerts and answers the controller.
      */
     prometheus?: {
       /**
-       * Prometheus base URL.
+       * Prometheus base URL, queried by this environment’s controller (canary analysis, drift, firing alerts before a promotion).
        */
       url: string;
+      /**
+       * Labels put on the rendered ServiceMonitor and PrometheusRule only, so that the Prometheus’s `serviceMonitorSelector` and `ruleSelector` pick them up, e.g. `release: kube-prometheus-stack`. Slipway’s own `app.kubernetes.io/*` and `slipway.dev/*` labels win over these.
+       */
+      labels?: {
+        [k: string]: string;
+      };
+      /**
+       * The Prometheus pods the runtime’s NetworkPolicy admits to its port. Default: pods labelled `app.kubernetes.io/name: prometheus` (what the Prometheus Operator sets) in the namespace `monitoring`.
+       */
+      scrapedFrom?: {
+        /**
+         * The namespace, by name (its `kubernetes.io/metadata.name` label); the environment’s own when neither this nor `namespaceLabels` is given.
+         */
+        namespace?: string;
+        /**
+         * Labels the namespaces must carry; `{}` is every namespace.
+         */
+        namespaceLabels?: {
+          [k: string]: string;
+        };
+        /**
+         * Labels the pods must carry; every pod of the namespaces when omitted.
+         */
+        podLabels?: {
+          [k: string]: string;
+        };
+      };
+    };
+    /**
+     * How the runtime’s NetworkPolicy admits traffic; egress is derived from the stores and is not set here.
+     */
+    network?: {
+      /**
+       * The callers of the models, admitted to the runtime’s port besides Prometheus; each entry is one set of pods, and a pod that matches any entry is admitted. Default: every pod of the environment’s own namespace, and nothing from outside it. `[{ namespaceLabels: {} }]` admits every namespace; `[]` admits Prometheus only.
+       *
+       * Items: One set of calling pods.
+       */
+      ingressFrom?: {
+        /**
+         * The namespace, by name (its `kubernetes.io/metadata.name` label); the environment’s own when neither this nor `namespaceLabels` is given.
+         */
+        namespace?: string;
+        /**
+         * Labels the namespaces must carry; `{}` is every namespace.
+         */
+        namespaceLabels?: {
+          [k: string]: string;
+        };
+        /**
+         * Labels the pods must carry; every pod of the namespaces when omitted.
+         */
+        podLabels?: {
+          [k: string]: string;
+        };
+      }[];
     };
     /**
      * Scheduling and identity of every pod rendered here (runtime, controller, training, materialization).

@@ -17,6 +17,22 @@ const resources = object('Compute resources of each runtime container.', {
   limits: resourceList('Upper bounds.'),
 });
 
+/**
+ * Pods that a NetworkPolicy admits: a namespace (by name or labels) and pods in it (by labels). At
+ * least one field, since a peer with no selector at all is one Kubernetes refuses.
+ */
+const peer = (description: string): JsonSchema =>
+  object(
+    description,
+    {
+      namespace: name('The namespace, by name (its `kubernetes.io/metadata.name` label); the environment’s own when neither this nor `namespaceLabels` is given.'),
+      namespaceLabels: map('Labels the namespaces must carry; `{}` is every namespace.', { type: 'string', maxLength: 63 }),
+      podLabels: map('Labels the pods must carry; every pod of the namespaces when omitted.', { type: 'string', maxLength: 63 }),
+    },
+    [],
+    { minProperties: 1 },
+  );
+
 const deployment = object(
   'One model served in this environment: the stable version and, optionally, a canary or a shadow.',
   {
@@ -111,9 +127,26 @@ export const environmentSchema = documentSchema(
         ['redis'],
       ),
       artifacts: artifactStore('Overrides the project’s artifact store for this environment’s pods (a regional mirror, another endpoint or Secret).'),
-      prometheus: object('Where metrics are queried.', { url: text('Prometheus base URL.', { pattern: '^https?://' }) }, [
-        'url',
-      ]),
+      prometheus: object(
+        'The Prometheus that scrapes this environment’s runtimes, evaluates their alerts and answers the controller.',
+        {
+          url: text('Prometheus base URL, queried by this environment’s controller (canary analysis, drift, firing alerts before a promotion).', { pattern: '^https?://' }),
+          labels: map(
+            'Labels put on the rendered ServiceMonitor and PrometheusRule only, so that the Prometheus’s `serviceMonitorSelector` and `ruleSelector` pick them up, e.g. `release: kube-prometheus-stack`. Slipway’s own `app.kubernetes.io/*` and `slipway.dev/*` labels win over these.',
+            { type: 'string', maxLength: 63 },
+          ),
+          scrapedFrom: peer(
+            'The Prometheus pods the runtime’s NetworkPolicy admits to its port. Default: pods labelled `app.kubernetes.io/name: prometheus` (what the Prometheus Operator sets) in the namespace `monitoring`.',
+          ),
+        },
+        ['url'],
+      ),
+      network: object('How the runtime’s NetworkPolicy admits traffic; egress is derived from the stores and is not set here.', {
+        ingressFrom: list(
+          'The callers of the models, admitted to the runtime’s port besides Prometheus; each entry is one set of pods, and a pod that matches any entry is admitted. Default: every pod of the environment’s own namespace, and nothing from outside it. `[{ namespaceLabels: {} }]` admits every namespace; `[]` admits Prometheus only.',
+          peer('One set of calling pods.'),
+        ),
+      }),
       pods: object('Scheduling and identity of every pod rendered here (runtime, controller, training, materialization).', {
         serviceAccountAnnotations: map(
           'Annotations of the pods’ ServiceAccounts, e.g. `eks.amazonaws.com/role-arn` (IRSA) or `iam.gke.io/gcp-service-account` (workload identity), so that the artifact store is reached without keys.',

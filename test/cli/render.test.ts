@@ -15,12 +15,16 @@ async function copyExampleWithCodeowners(): Promise<{ root: string; dispose: () 
   return repo;
 }
 
+/** Every file under `dir`, by its path relative to it (`dev/jobs/…` included). */
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const folder of await readdir(dir).catch(() => [] as string[])) {
-    for (const file of await readdir(path.join(dir, folder))) files.set(`${folder}/${file}`, await readFile(path.join(dir, folder, file), 'utf8'));
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(dir, full).split(path.sep).join('/'), await readFile(full, 'utf8'));
   }
-  return files;
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 describe('slipway render', () => {
@@ -75,10 +79,10 @@ describe('slipway render', () => {
     try {
       const run = await runCli(['render', repo.root, '--env', 'dev']);
       assert.equal(run.code, 0, run.stderr);
-      assert.equal(run.stdout, 'removed  dist/dev/cronjob-train-fraud-detector.yaml\n');
+      assert.equal(run.stdout, 'removed  dist/dev/jobs/cronjob-train-fraud-detector.yaml\n');
       const left = [...(await snapshot(path.join(repo.root, 'dist'))).keys()];
-      assert.ok(!left.includes('dev/cronjob-train-fraud-detector.yaml'));
-      assert.ok(left.includes('dev/job-train-fraud-detector-' + /triggerId: (\S+)/.exec(original)![1] + '.yaml'), 'the one-off Job of the trigger stays');
+      assert.ok(!left.includes('dev/jobs/cronjob-train-fraud-detector.yaml'));
+      assert.ok(left.includes('dev/jobs/job-train-fraud-detector-' + /triggerId: (\S+)/.exec(original)![1] + '.yaml'), 'the one-off Job of the trigger stays');
     } finally {
       await writeFile(card, original);
       await runCli(['render', repo.root]);

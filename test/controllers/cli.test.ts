@@ -1,8 +1,11 @@
 /** `slipway controller` and `slipway pr` end to end, with the real renderer wired by the CLI. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
+import { controllerArgs } from '../../generators/controller-deployment.js';
 import { PROJECT_ROOT } from '../support/example-repo.js';
 import { makeRepo, trainingResult, writeResult, type TestRepo } from './fixtures.js';
 
@@ -75,5 +78,26 @@ describe('slipway controller and slipway pr', () => {
     const github = slipway('controller', '--once', repo.root, '--forge', 'github');
     assert.equal(github.status, 1);
     assert.match(github.stderr, /^slipway: --forge github: /m);
+  });
+});
+
+describe('slipway controller without --prometheus', () => {
+  let repo: TestRepo;
+  before(async () => {
+    repo = await makeRepo();
+  });
+  after(() => repo.dispose());
+
+  it('queries each environment’s own prometheus.url, as the rendered controller Deployment does (it passes no --prometheus)', async () => {
+    const staging = path.join(repo.root, 'environments/staging.yaml');
+    const text = await readFile(staging, 'utf8');
+    const changed = text.replace(/^ {4}url: http:\/\/kube-prometheus-stack-prometheus\.monitoring:9090$/m, '    url: http://127.0.0.1:2');
+    assert.notEqual(changed, text);
+    await writeFile(staging, changed);
+    await repo.commit('staging has a Prometheus of its own');
+    const run = slipway('controller', '--once', repo.root, '--cluster', 'off');
+    assert.match(run.stderr, /canary\/fraud-detector\/staging: canary requests in the window: unknown \(prometheus at http:\/\/127\.0\.0\.1:2/);
+    const catalog = await loadCatalogOrThrow(repo.root);
+    for (const env of catalog.environments.values()) assert.ok(!controllerArgs(catalog.project, env).includes('--prometheus'), `${env.name}: --prometheus would send every environment to one Prometheus`);
   });
 });

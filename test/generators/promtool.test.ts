@@ -32,6 +32,52 @@ async function checkRules(catalog: Catalog): Promise<number> {
   }
 }
 
+/** The serving group's rules of prod, as promtool reads a rule file. */
+async function prodServingRules(): Promise<{ groups: unknown[] }> {
+  const rule = render(await loadCatalogOrThrow(PROJECT_ROOT)).objects.get('prod/prometheusrule-fraud-detector.yaml')!;
+  const groups = (rule.spec as { groups: { name: string }[] }).groups.filter((group) => group.name === 'fraud-detector-serving');
+  assert.equal(groups.length, 1);
+  return { groups };
+}
+
+/** One input series per runtime counter, as promtool's `input_series` notation: a value every minute. */
+function counterSeries(metric: string, perMinute: number, minutes: number): { series: string; values: string } {
+  return { series: `${metric}{namespace="ml-prod", model="fraud-detector", pod="p-1"}`, values: `0+${perMinute}x${minutes}` };
+}
+
+describe('promtool test rules', () => {
+  it('fires SlipwayFeatureFallbackRatioHigh when 20 % of lookups fall back for 10 minutes, and not at 5 % nor while pending', async () => {
+    requireBinary('promtool', 'prometheus');
+    const dir = await mkdtemp(path.join(tmpdir(), 'slipway-promtool-'));
+    try {
+      await writeFile(path.join(dir, 'rules.yaml'), stringify(await prodServingRules()));
+      const alertAt = (evalTime: string, fallbacksPerMinute: number, exp: unknown[]) => ({
+        interval: '1m',
+        input_series: [counterSeries('slipway_feature_lookups_total', 1000, 40), counterSeries('slipway_feature_fallbacks_total', fallbacksPerMinute, 40)],
+        alert_rule_test: [{ eval_time: evalTime, alertname: 'SlipwayFeatureFallbackRatioHigh', exp_alerts: exp }],
+      });
+      const firing = {
+        exp_labels: { model: 'fraud-detector', severity: 'warning', slipway_environment: 'prod', slipway_policy: 'serving' },
+        exp_annotations: {
+          summary: 'fraud-detector serves more than 10% of its online inputs from their defaults',
+          description: 'fallback ratio 20%; slipway_feature_fallbacks_total by cause tells why: missing (materialization behind or values past their TTL), timeout or unavailable (Redis)',
+        },
+      };
+      const tests = {
+        rule_files: ['rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [alertAt('25m', 200, [firing]), alertAt('8m', 200, []), alertAt('25m', 50, [])],
+      };
+      await writeFile(path.join(dir, 'tests.yaml'), stringify(tests));
+      const run = spawnSync('promtool', ['test', 'rules', 'tests.yaml'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(run.status, 0, `promtool test rules failed:\n${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, /SUCCESS/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('promtool check rules', () => {
   it('passes every PrometheusRule of the example (dev, staging with a canary, prod)', async () => {
     assert.equal(await checkRules(await loadCatalogOrThrow(PROJECT_ROOT)), 3);

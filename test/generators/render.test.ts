@@ -30,10 +30,10 @@ describe('render on the example catalog', () => {
     rendering = render(catalog);
   });
 
-  it('renders one folder per environment plus argocd, one file per object named <kind>-<name>.yaml', () => {
-    assert.deepEqual(rendering.folders, ['argocd', 'dev', 'prod', 'staging']);
+  it('renders one folder per environment, one for its jobs, plus argocd, one file per object named <kind>-<name>.yaml', () => {
+    assert.deepEqual(rendering.folders, ['argocd', 'dev', 'dev/jobs', 'prod', 'prod/jobs', 'staging', 'staging/jobs']);
     for (const [path, value] of rendering.objects) {
-      assert.equal(path.split('/')[1], `${value.kind.toLowerCase()}-${value.metadata.name}.yaml`);
+      assert.equal(path.split('/').at(-1), `${value.kind.toLowerCase()}-${value.metadata.name}.yaml`);
     }
     assert.deepEqual([...rendering.files.keys()], [...rendering.files.keys()].sort());
   });
@@ -109,10 +109,12 @@ describe('render on the example catalog', () => {
     assert.deepEqual(pdb.spec.selector.matchLabels, object('dev/deployment-fraud-detector.yaml').spec.selector.matchLabels);
   });
 
-  it('admits only port 8080 in, and only DNS and Redis out', () => {
+  it('admits only port 8080 in, from declared sources, and only DNS and Redis out', () => {
     const policy = object('prod/networkpolicy-fraud-detector.yaml');
     assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
-    assert.deepEqual(policy.spec.ingress, [{ ports: [{ port: 8080, protocol: 'TCP' }] }]);
+    assert.equal(policy.spec.ingress.length, 1);
+    assert.deepEqual(policy.spec.ingress[0].ports, [{ port: 8080, protocol: 'TCP' }]);
+    assert.equal(policy.spec.ingress[0].from.length, 2, 'Prometheus and the declared caller');
     const egressPorts = policy.spec.egress.flatMap((rule: Any) => rule.ports.map((port: Any) => `${port.protocol}/${port.port}`));
     assert.deepEqual(egressPorts, ['UDP/53', 'TCP/53', 'TCP/6379']);
   });
@@ -135,7 +137,6 @@ describe('render on the example catalog', () => {
     assert.ok(wave('prod/configmap-fraud-detector-bundle.yaml') < wave('prod/deployment-fraud-detector.yaml'));
     assert.ok(wave('prod/networkpolicy-fraud-detector.yaml') < wave('prod/deployment-fraud-detector.yaml'));
     assert.ok(wave('prod/deployment-fraud-detector.yaml') < wave('prod/horizontalpodautoscaler-fraud-detector.yaml'));
-    assert.ok(wave('dev/deployment-fraud-detector.yaml') < wave('dev/job-train-fraud-detector-t1.yaml'));
     // Alerts exist before the pods they watch, so a crash-looping runtime still pages someone.
     assert.ok(wave('prod/prometheusrule-fraud-detector.yaml') < wave('prod/deployment-fraud-detector.yaml'));
     assert.ok(wave('prod/servicemonitor-fraud-detector.yaml') < wave('prod/deployment-fraud-detector.yaml'));
@@ -211,7 +212,7 @@ describe('render on the example catalog', () => {
 
   it('trains once, in the first environment, in a Job named after the trigger id', () => {
     const triggerId = catalog.models.get('fraud-detector')!.training.triggerId;
-    const job = object(`dev/job-train-fraud-detector-${triggerId}.yaml`);
+    const job = object(`dev/jobs/job-train-fraud-detector-${triggerId}.yaml`);
     assert.equal(job.metadata.name, `train-fraud-detector-${triggerId}`);
     assert.equal(job.metadata.labels['slipway.dev/trigger-id'], triggerId);
     // The pod clones the repository first (nothing of the catalog is in the image), then trains from that checkout.
@@ -221,15 +222,15 @@ describe('render on the example catalog', () => {
     assert.equal(job.spec.ttlSecondsAfterFinished, undefined);
     const jobs = [...rendering.objects.values()].filter((value) => value.kind === 'Job');
     assert.equal(jobs.length, 1, 'training must render into exactly one environment');
-    const cron = object('dev/cronjob-train-fraud-detector.yaml');
+    const cron = object('dev/jobs/cronjob-train-fraud-detector.yaml');
     assert.equal(cron.spec.schedule, '0 3 * * 1');
     assert.equal(cron.spec.concurrencyPolicy, 'Forbid');
   });
 
   it('materializes each online feature view the deployed versions read', () => {
-    const crons = [...rendering.objects.keys()].filter((path) => path.startsWith('prod/cronjob-materialize-'));
-    assert.deepEqual(crons, ['prod/cronjob-materialize-behavioral-features.yaml', 'prod/cronjob-materialize-transaction-features.yaml', 'prod/cronjob-materialize-user-features.yaml']);
-    const args = object('prod/cronjob-materialize-user-features.yaml').spec.jobTemplate.spec.template.spec.containers[0].args;
+    const crons = [...rendering.objects.keys()].filter((path) => path.startsWith('prod/jobs/cronjob-materialize-'));
+    assert.deepEqual(crons, ['prod/jobs/cronjob-materialize-behavioral-features.yaml', 'prod/jobs/cronjob-materialize-transaction-features.yaml', 'prod/jobs/cronjob-materialize-user-features.yaml']);
+    const args = object('prod/jobs/cronjob-materialize-user-features.yaml').spec.jobTemplate.spec.template.spec.containers[0].args;
     assert.deepEqual(args, ['materialize', '/workspace/repo', '--env', 'prod', '--view', 'user-features']);
   });
 
@@ -277,13 +278,52 @@ describe('render on the example catalog', () => {
       assert.equal(app.spec.project, 'ml-platform');
       assert.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true });
       assert.ok(app.spec.syncPolicy.syncOptions.includes('PruneLast=true'));
-      assert.ok(app.spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'));
+      assert.equal(app.spec.ignoreDifferences, undefined);
     }
     const root = object('argocd/application-slipway.yaml');
     assert.equal(root.spec.source.path, 'dist/argocd');
     const project = object('argocd/appproject-ml-platform.yaml');
     assert.deepEqual(project.spec.sourceRepos, [catalog.project.repository.url]);
     assert.deepEqual(project.spec.destinations.map((destination: Any) => destination.namespace), ['ml-dev', 'ml-staging', 'ml-prod']);
+  });
+
+  it('keeps every Job and CronJob out of the Application whose health gates promotions', () => {
+    for (const [path, value] of rendering.objects) {
+      if (value.kind !== 'Job' && value.kind !== 'CronJob') continue;
+      const [env, folder] = path.split('/');
+      assert.equal(folder, 'jobs', `${path} must be in dist/${env}/jobs/, which the environment’s Application does not read`);
+    }
+    for (const env of ['dev', 'staging', 'prod']) {
+      // The environment's Application reads only the top of its folder (Argo CD's directory source, recurse: false).
+      assert.deepEqual(object(`argocd/application-slipway-${env}.yaml`).spec.source.directory, { recurse: false });
+      assert.ok([...rendering.objects.keys()].some((path) => path.startsWith(`${env}/jobs/`)), `${env} renders jobs`);
+    }
+  });
+
+  it('syncs each environment’s jobs with an Application of their own, in one wave, with no prune wave', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const app = object(`argocd/application-slipway-${env}-jobs.yaml`);
+      assert.equal(app.spec.source.path, `dist/${env}/jobs`);
+      assert.deepEqual(app.spec.source.directory, { recurse: false });
+      assert.equal(app.spec.destination.namespace, catalog.environments.get(env)!.cluster.namespace);
+      assert.equal(app.spec.project, 'ml-platform');
+      assert.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true });
+      // PruneLast would add a wave, and Argo CD waits for each wave to be healthy: hours for a training run.
+      assert.ok(!app.spec.syncPolicy.syncOptions.includes('PruneLast=true'));
+      assert.ok(app.spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'));
+      assert.deepEqual(app.spec.ignoreDifferences, [{ group: 'batch', kind: 'Job', jsonPointers: ['/spec'] }]);
+      assert.ok(wave(`argocd/application-slipway-${env}-jobs.yaml`) > wave(`argocd/application-slipway-${env}.yaml`));
+      const waves = new Set([...rendering.objects.keys()].filter((path) => path.startsWith(`${env}/jobs/`)).map(wave));
+      assert.deepEqual([...waves], [0], `one sync wave in dist/${env}/jobs`);
+    }
+  });
+
+  it('lets the controller read only the Applications it gates on, never a jobs Application', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const names: string[] = object(`argocd/role-slipway-controller-${env}.yaml`).rules.flatMap((rule: Any) => rule.resourceNames);
+      assert.ok(names.length > 0);
+      assert.ok(names.every((name) => !name.endsWith('-jobs')), names.join(', '));
+    }
   });
 
   it('enforces the restricted Pod Security Standard on the namespace', () => {
@@ -307,7 +347,7 @@ describe('render on the example catalog', () => {
 
   it('renders one environment alone with --env, without the argocd folder', () => {
     const only = render(catalog, { environment: 'staging' });
-    assert.deepEqual(only.folders, ['staging']);
+    assert.deepEqual(only.folders, ['staging', 'staging/jobs']);
     assert.equal(only.complete, false);
     assert.ok([...only.files.keys()].every((path) => path.startsWith('staging/')));
     assert.equal(only.files.get('staging/deployment-fraud-detector.yaml'), rendering.files.get('staging/deployment-fraud-detector.yaml'));

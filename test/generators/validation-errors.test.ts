@@ -61,6 +61,24 @@ describe('render refuses invalid objects', () => {
     );
   });
 
+  it('rejects an environment named like the jobs Application of another, pointing at its name', () => {
+    const dev = catalog.environments.get('dev')!;
+    const clash = { ...dev, name: 'dev-jobs', cluster: { ...dev.cluster, namespace: 'ml-dev-jobs' }, declaredAt: { ...dev.declaredAt, file: 'environments/dev-jobs.yaml' } } as Environment;
+    const bad = { ...catalog, environments: new Map([...catalog.environments, ['dev-jobs', clash]]) } as Catalog;
+    assert.throws(
+      () => render(bad),
+      (error: unknown) => {
+        assert.ok(error instanceof CatalogError);
+        const found = error.diagnostics.find((diagnostic) => diagnostic.rule === 'reserved-name');
+        assert.ok(found, JSON.stringify(error.diagnostics));
+        assert.equal(found.file, 'environments/dev-jobs.yaml');
+        assert.equal(found.path, 'metadata.name');
+        assert.match(found.message, /'dev-jobs' would share its Argo CD Application name with the jobs Application of environment 'dev'/);
+        return true;
+      },
+    );
+  });
+
   it('rejects a document label Kubernetes would refuse, pointing at the label', () => {
     const card = catalog.models.get('fraud-detector')!;
     const labelled = { ...card, labels: { team: 'fraud prevention' } };

@@ -41,6 +41,8 @@ describe('the runtime scores with online features', () => {
   });
 
   it('serves declared defaults for an unknown cardholder and counts each fallback', async () => {
+    const lookups = async () => sampleValue(await (await fetch(`${started.runtime.url}/metrics`)).text(), 'slipway_feature_lookups_total', { model: 'fraud-detector' }) ?? 0;
+    const lookupsBefore = await lookups();
     const response = await postJson(`${base}/versions/2.0.0/score`, { entities: { user_id: 'nobody', transaction_id: 't-x' }, features: { amount: 5, transaction_hour: 3, merchant_category: 'Travel', foreign_transaction: false } });
     assert.equal(response.status, 200);
     assert.equal(response.body.fallbacks, 4);
@@ -48,6 +50,8 @@ describe('the runtime scores with online features', () => {
     assertScore(response.body.score, expectedScore(started.fixture, '2.0.0', defaults));
     const metrics = await (await fetch(`${started.runtime.url}/metrics`)).text();
     assert.ok((sampleValue(metrics, 'slipway_feature_fallbacks_total', { feature: 'user-features:cardholder_age', cause: 'missing' }) ?? 0) >= 1);
+    // The fallback ratio's denominator: the four user inputs were looked up (the transaction ones came with the request).
+    assert.equal((await lookups()) - lookupsBefore, 4);
   });
 
   it('fetches transaction features from Redis when the request does not send them', async () => {

@@ -258,6 +258,14 @@ describe('cross-document rules', () => {
     assert.ok(problems.some((problem) => problem.file === 'environments/dev.yaml' && problem.path === 'spec.artifacts.url'), JSON.stringify(problems));
   });
 
+  it('rejects an ingress source that selects nothing, at the entry', async () => {
+    const environment = (await exampleFile('environments/dev.yaml')).replace('  deployments:', '  network:\n    ingressFrom:\n      - {}\n  deployments:');
+    const problems = await problemsWith({ 'environments/dev.yaml': environment });
+    const problem = problems.find((found) => found.file === 'environments/dev.yaml' && found.path === 'spec.network.ingressFrom[0]');
+    assert.ok(problem, JSON.stringify(problems));
+    assert.equal(problem.line, lineOf(environment, '- {}'));
+  });
+
   it('rejects a feature default of the wrong dtype', async () => {
     const text = `${header('FeatureView', 'v')}${FEATURE_VIEW_SPEC.replace('default: 0', 'default: "zero"')}`;
     expectProblem(await problemsWith({ 'catalog/features/v.yaml': text }), 'catalog/features/v.yaml', 11, 'feature-value');

@@ -1,6 +1,7 @@
 /**
- * The rendered output a test runs: every object of a `dist/<env>/` folder, and the pod template
- * of a Deployment, Job or CronJob, which is what the kubelet ends up running.
+ * The rendered output a test runs: every object of a `dist/<env>/` folder and of its `jobs/`
+ * folder (what the environment's two Argo CD Applications sync), and the pod template of a
+ * Deployment, Job or CronJob, which is what the kubelet ends up running.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,9 +29,10 @@ export interface PodTemplateMetadata {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-/** Reads every `*.yaml` of `dir` (multi-document files too), in file name order. */
+/** Reads every `*.yaml` of `dir` and of `dir/jobs` (multi-document files too), in file name order. */
 export async function loadRendered(dir: string): Promise<RenderedEnvironment> {
-  const files = (await readdir(dir)).filter((file) => file.endsWith('.yaml')).sort();
+  const jobs = await readdir(path.join(dir, 'jobs')).catch(() => [] as string[]);
+  const files = [...(await readdir(dir)), ...jobs.map((file) => path.join('jobs', file))].filter((file) => file.endsWith('.yaml')).sort();
   const objects: RenderedObject[] = [];
   for (const file of files) {
     const text = await readFile(path.join(dir, file), 'utf8');
