@@ -10,7 +10,8 @@ import { required } from '../core/catalog.js';
 import { createValueEncoder } from '../core/model-input-encoding.js';
 import { PointInTimeIndex } from '../features/point-in-time.js';
 import { type OnBadRow, readTypedRows } from '../features/source/offline-source.js';
-import { type ColumnSpec, formatOfDataFile, rowLocation, type SourceFormat, type TypedRow } from '../features/source/row-decoder.js';
+import type { ColumnSpec, TypedRow } from '../features/source/row-decoder.js';
+import { formatOfDataFile, rowLocation, type SourceFormat } from '../features/source/source-format.js';
 import type { Matrix } from './gbdt.js';
 
 /** Rows ready for training: raw values for profiles and slices, encoded values for the model. */

@@ -3,7 +3,8 @@ import type { FeatureDtype } from '../../core/catalog.js';
 import type { JoinKeyType } from '../../core/online-store/feast-layout.js';
 import type { OnBadRow } from '../source/offline-source.js';
 import type { ParquetRowGroup } from '../source/parquet-source.js';
-import type { RowSchema, SourceFormat } from '../source/row-decoder.js';
+import type { RowSchema } from '../source/row-decoder.js';
+import type { SourceFormat } from '../source/source-format.js';
 
 /** One view's part of a source pass. */
 export interface ViewPlan {

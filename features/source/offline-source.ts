@@ -2,7 +2,8 @@
 import { access } from 'node:fs/promises';
 import { readLines } from './lines.js';
 import { openParquetFile } from './parquet-source.js';
-import { type BadRow, createRowDecoder, isBadRow, type RowDecoder, type RowSchema, rowLocation, type SourceFormat, SourceSchemaError, type TextFormat, type TypedRow } from './row-decoder.js';
+import { type BadRow, createRowDecoder, isBadRow, type RowDecoder, type RowSchema, SourceSchemaError, type TypedRow } from './row-decoder.js';
+import { rowLocation, type SourceFormat, type TextFormat } from './source-format.js';
 
 /** What to do with a malformed row. */
 export type OnBadRow = 'skip' | 'fail';

@@ -4,15 +4,11 @@
  * the same thing everywhere. A row with any bad column is rejected whole; Parquet rows go through
  * the same `typedRow`.
  */
-import type { FeatureDtype, FeatureView, Scalar } from '../../core/catalog.js';
+import type { FeatureDtype, Scalar } from '../../core/catalog.js';
 import { CsvSyntaxError, parseCsvLine } from './csv.js';
+import type { TextFormat } from './source-format.js';
 import { parseEventTime, type Parsed, parseTyped } from './typed-value.js';
 
-/** Formats the offline sources may have. */
-export type SourceFormat = FeatureView['source']['format'];
-
-/** The formats read line by line. */
-export type TextFormat = Exclude<SourceFormat, 'parquet'>;
 
 /** A column to read, and the dtype its values must have. */
 export interface ColumnSpec {
@@ -52,16 +48,6 @@ export class SourceSchemaError extends Error {
   }
 }
 
-/** Where a row is, for messages: `file:12` for a line, `file:row 12` for a Parquet row. */
-export function rowLocation(file: string, format: SourceFormat, line: number): string {
-  return format === 'parquet' ? `${file}:row ${line}` : `${file}:${line}`;
-}
-
-/** The format of a file given on the command line (`--data`), by its extension; CSV otherwise. */
-export function formatOfDataFile(file: string): SourceFormat {
-  if (file.endsWith('.jsonl')) return 'jsonl';
-  return file.endsWith('.parquet') ? 'parquet' : 'csv';
-}
 
 /** Decodes lines of one source; built from the CSV header line (or nothing for JSON Lines). */
 export interface RowDecoder {
