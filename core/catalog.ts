@@ -5,7 +5,7 @@
  * where it came from.
  */
 import type { SourcePosition } from './diagnostics.js';
-import type { Kind } from './schemas/index.js';
+import type { Kind, SOURCE_FORMATS } from './schemas/index.js';
 
 /** A scalar feature or slice value. */
 export type Scalar = string | number | boolean;
@@ -87,7 +87,7 @@ export interface FeatureView extends DocumentMeta {
   readonly joinKeys: readonly string[];
   readonly ttlMs: number;
   readonly online: boolean;
-  readonly source: { readonly path: string; readonly format: 'csv' | 'jsonl'; readonly timestampField: string };
+  readonly source: { readonly path: string; readonly format: (typeof SOURCE_FORMATS)[number]; readonly timestampField: string };
   readonly materializationSchedule: string;
   readonly features: readonly Feature[];
 }

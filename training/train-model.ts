@@ -63,7 +63,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   const full = await buildTrainingSet(options.catalog, spec.inputs, card.training.label, {
     dataFile: options.dataFile,
     onBadRow: options.onBadRow ?? 'skip',
-    onSkip: (file, line, problem) => log(`skipped ${file}:${line}: ${problem}`),
+    onSkip: (_file, _line, problem, where) => log(`skipped ${where}: ${problem}`),
   });
   const untilMs = options.untilMs ?? Number.POSITIVE_INFINITY;
   let newest = Number.NEGATIVE_INFINITY;

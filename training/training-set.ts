@@ -10,7 +10,8 @@ import { required } from '../core/catalog.js';
 import { createValueEncoder } from '../core/model-input-encoding.js';
 import { PointInTimeIndex } from '../features/point-in-time.js';
 import { type OnBadRow, readTypedRows } from '../features/source/offline-source.js';
-import type { ColumnSpec, SourceFormat, TypedRow } from '../features/source/row-decoder.js';
+import type { ColumnSpec, TypedRow } from '../features/source/row-decoder.js';
+import { formatOfDataFile, rowLocation, type SourceFormat } from '../features/source/source-format.js';
 import type { Matrix } from './gbdt.js';
 
 /** Rows ready for training: raw values for profiles and slices, encoded values for the model. */
@@ -33,7 +34,8 @@ export interface TrainingSetOptions {
   /** Reads every view from this file instead of the views' own sources. */
   readonly dataFile?: string;
   readonly onBadRow?: OnBadRow;
-  readonly onSkip?: (file: string, line: number, problem: string) => void;
+  /** `line` is the line, or for Parquet the row; `where` is the two as a message shows them (`file:12`, `file:row 12`). */
+  readonly onSkip?: (file: string, line: number, problem: string, where: string) => void;
 }
 
 interface SourceRead {
@@ -51,7 +53,7 @@ export async function buildTrainingSet(catalog: Catalog, inputs: readonly ModelI
   const files = options.dataFile === undefined ? await sourceFiles(catalog, views) : new Map<string, string>();
   const sourceOf = (view: (typeof views)[number]) => {
     const file = options.dataFile ?? files.get(view.name)!;
-    const format: SourceFormat = options.dataFile?.endsWith('.jsonl') ? 'jsonl' : options.dataFile !== undefined ? 'csv' : view.source.format;
+    const format: SourceFormat = options.dataFile === undefined ? view.source.format : formatOfDataFile(options.dataFile);
     const key = `${file}\u0000${view.source.timestampField}`;
     let read = sources.get(key);
     if (read === undefined) {
@@ -78,7 +80,7 @@ export async function buildTrainingSet(catalog: Catalog, inputs: readonly ModelI
   for (const [joinKey, dtype] of joinKeyTypes) addColumn(spine, joinKey, dtype);
   for (const read of sources.values()) {
     const schema = { timestampField: read.timestampField, columns: read.columns };
-    for await (const row of readTypedRows(read.file, read.format, schema, { onBadRow: options.onBadRow, onSkip: (bad) => options.onSkip?.(read.file, bad.line, bad.problem) })) {
+    for await (const row of readTypedRows(read.file, read.format, schema, { onBadRow: options.onBadRow, onSkip: (bad) => options.onSkip?.(read.file, bad.line, bad.problem, rowLocation(read.file, read.format, bad.line)) })) {
       read.rows.push(row);
     }
   }

@@ -20,7 +20,7 @@ is newer than the stored one, so a rerun changes nothing.
   --incremental    start from the watermark the last run recorded
   --end TIME       the run's end, ISO 8601 or 'now' (default: the newest event in the source)
   --on-bad-row     fail (default) or skip malformed rows; each is reported with its line
-  --data FILE      read every view from FILE instead of its own source`,
+  --data FILE      read every view from FILE instead of its own source (.jsonl: JSON Lines, .parquet: Parquet, else CSV)`,
   async run(args) {
     const { values, positionals } = parseFlags(args, {
       env: { type: 'string' },
@@ -58,8 +58,8 @@ is newer than the stored one, so a rerun changes nothing.
         workers,
         dataFile: values.data,
         onProgress: bar.update,
-        onBadRowSkipped: (file, line, problem) => {
-          if (onBadRow === 'skip') process.stderr.write(`\nskipped ${file}:${line}: ${problem}\n`);
+        onBadRowSkipped: (_file, _line, problem, where) => {
+          if (onBadRow === 'skip') process.stderr.write(`\nskipped ${where}: ${problem}\n`);
         },
       });
       bar.done();

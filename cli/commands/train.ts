@@ -21,7 +21,7 @@ sources), holds out the newest part of the card's window, trains gradient-booste
 logistic baseline, and publishes <model>/<version>/model.onnx and training-result.json to the
 project's artifact store (slipway.yaml spec.artifacts; the models/ directory by default). Objects
 are immutable: a version already published with other bytes is refused.
-  --data FILE     read every view from FILE instead of their own sources
+  --data FILE     read every view from FILE instead of their own sources (.jsonl: JSON Lines, .parquet: Parquet, else CSV)
   --out DIR       publish to this directory instead of the project's artifact store
   --version V     candidate version (default: the current one with the minor bumped); an existing
                   version of the card is rebuilt with its own inputs

@@ -224,15 +224,15 @@ export interface FeatureViewDocument {
      */
     source: {
       /**
-       * File path relative to the repository root.
+       * A file path relative to the repository root, or an object in a store (`s3://bucket/key`, `https://…`), staged locally before it is read.
        */
       path: string;
       /**
-       * File format.
+       * File format: `csv` (with a header line), `jsonl` (one JSON object a line) or `parquet` (read one row group at a time).
        */
-      format: "csv" | "jsonl";
+      format: "csv" | "jsonl" | "parquet";
       /**
-       * Column holding each row’s event time (ISO 8601 or epoch milliseconds).
+       * Column holding each row’s event time: ISO 8601 with a zone or epoch seconds in CSV and JSON Lines; a TIMESTAMP (any unit), INT96 or DATE column, or ISO 8601 text, in Parquet.
        */
       timestampField: string;
     };

@@ -4,7 +4,7 @@ import { SCALAR, documentSchema, duration, flag, list, name, number, object, one
 export const FEATURE_DTYPES = ['string', 'int32', 'int64', 'float32', 'float64', 'bool'] as const;
 
 /** Offline source formats Slipway reads as streams. */
-export const SOURCE_FORMATS = ['csv', 'jsonl'] as const;
+export const SOURCE_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
 
 const feature = object(
   'One feature: a typed column with the value to use when it is missing online.',
@@ -41,9 +41,9 @@ export const featureViewSchema = documentSchema(
       source: object(
         'Where the offline values live.',
         {
-          path: text('File path relative to the repository root.', { minLength: 1 }),
-          format: oneOfValues('File format.', SOURCE_FORMATS),
-          timestampField: text('Column holding each row’s event time (ISO 8601 or epoch milliseconds).', {
+          path: text('A file path relative to the repository root, or an object in a store (`s3://bucket/key`, `https://…`), staged locally before it is read.', { minLength: 1 }),
+          format: oneOfValues('File format: `csv` (with a header line), `jsonl` (one JSON object a line) or `parquet` (read one row group at a time).', SOURCE_FORMATS),
+          timestampField: text('Column holding each row’s event time: ISO 8601 with a zone or epoch seconds in CSV and JSON Lines; a TIMESTAMP (any unit), INT96 or DATE column, or ISO 8601 text, in Parquet.', {
             minLength: 1,
           }),
         },

@@ -13,9 +13,11 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Catalog, FeatureDtype, FeatureView } from '../../core/catalog.js';
 import { required } from '../../core/catalog.js';
-import { type OnBadRow, readTypedRows, SourceError } from '../source/offline-source.js';
-import { type ColumnSpec, createRowDecoder, type SourceFormat } from '../source/row-decoder.js';
-import type { ChunkResult, SourcePlan, ViewPlan } from './plan.js';
+import { type OnBadRow, readTypedRows, sourceSchemaError } from '../source/offline-source.js';
+import { openParquetFile, type ParquetSource } from '../source/parquet-source.js';
+import { type ColumnSpec, createRowDecoder, SourceSchemaError } from '../source/row-decoder.js';
+import { formatOfDataFile, rowLocation, type SourceFormat } from '../source/source-format.js';
+import type { ChunkMessage, ChunkResult, SourcePlan, ViewPlan } from './plan.js';
 import { encodeCommand, RespConnection, RespErrorReply } from './resp-connection.js';
 import { UPSERT_IF_NEWER_LUA, UPSERT_IF_NEWER_SHA, watermarkKey } from './upsert-script.js';
 
@@ -35,7 +37,8 @@ export interface MaterializeOptions {
   /** Read every view from this file instead of its own source. */
   readonly dataFile?: string;
   readonly onProgress?: (progress: { bytes: number; totalBytes: number; rows: number }) => void;
-  readonly onBadRowSkipped?: (file: string, line: number, problem: string) => void;
+  /** `line` is the line, or for Parquet the row; `where` is the two as a message shows them (`file:12`, `file:row 12`). */
+  readonly onBadRowSkipped?: (file: string, line: number, problem: string, where: string) => void;
 }
 
 /** What happened to one view. */
@@ -115,7 +118,7 @@ function groupBySource(options: MaterializeOptions, views: readonly FeatureView[
   const byKey = new Map<string, { source: Source; views: FeatureView[] }>();
   for (const view of views) {
     const file = options.dataFile ?? files.get(view.name)!;
-    const format: SourceFormat = options.dataFile === undefined ? view.source.format : options.dataFile.endsWith('.jsonl') ? 'jsonl' : 'csv';
+    const format: SourceFormat = options.dataFile === undefined ? view.source.format : formatOfDataFile(options.dataFile);
     const key = `${file}\u0000${format}\u0000${view.source.timestampField}`;
     const entry = byKey.get(key) ?? { source: { file, format, timestampField: view.source.timestampField }, views: [] };
     entry.views.push(view);
@@ -163,7 +166,9 @@ async function materializeSource(options: MaterializeOptions, control: RespConne
     redisUrl: options.redisUrl,
     onBadRow: options.onBadRow ?? 'fail',
   };
-  const result = await runWorkers(options, plan, totalBytes);
+  // A Parquet footer is read here first, so a missing or mistyped column is one clear error before any worker starts.
+  const parquet = plan.format === 'parquet' ? await openParquetFile(plan.file, plan.schema).catch(rethrowAsSourceError(plan.file)) : null;
+  const result = await runWorkers(options, plan, parquet === null ? totalBytes : parquet.rowGroups.reduce((sum, group) => sum + group.bytes, 0), parquet);
   // Only a run that finished moves the watermark: a failed one is redone (idempotently) next time.
   for (const view of plans) await control.send(encodeCommand(['SET', watermarkKey(plan.project, view.name), String(endMs)]), 1);
   return {
@@ -198,7 +203,7 @@ interface PassTotals {
   clientMs: number;
 }
 
-async function runWorkers(options: MaterializeOptions, plan: SourcePlan, totalBytes: number): Promise<PassTotals> {
+async function runWorkers(options: MaterializeOptions, plan: SourcePlan, totalBytes: number, parquet: ParquetSource | null): Promise<PassTotals> {
   const count = Math.max(1, options.workers ?? Math.min(4, os.availableParallelism()));
   const workers = Array.from({ length: count }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData: plan }));
   const totals: PassTotals = { rows: 0, badRows: 0, written: plan.views.map(() => 0), notNewer: plan.views.map(() => 0), outside: plan.views.map(() => 0), parseMs: 0, encodeMs: 0, clientMs: 0 };
@@ -219,10 +224,10 @@ async function runWorkers(options: MaterializeOptions, plan: SourcePlan, totalBy
       totals.parseMs += result.parseMs;
       totals.encodeMs += result.encodeMs;
       totals.clientMs += result.clientMs;
-      for (const bad of result.bad) options.onBadRowSkipped?.(plan.file, bad.line, bad.problem);
+      for (const bad of result.bad) options.onBadRowSkipped?.(plan.file, bad.line, bad.problem, rowLocation(plan.file, plan.format, bad.line));
       if (result.failed && result.error === undefined) {
         const first = [...result.bad].sort((a, b) => a.line - b.line)[0];
-        failure ??= new MaterializeError(`${plan.file}:${first.line}: ${first.problem} (use --on-bad-row skip to skip malformed rows)`);
+        failure ??= new MaterializeError(`${rowLocation(plan.file, plan.format, first.line)}: ${first.problem} (use --on-bad-row skip to skip malformed rows)`);
       }
       bytesDone += chunkBytes.get(result.id) ?? 0;
       chunkBytes.delete(result.id);
@@ -239,19 +244,23 @@ async function runWorkers(options: MaterializeOptions, plan: SourcePlan, totalBy
   let header: string | null = null;
   let line = 1;
   let carry: Buffer = Buffer.alloc(0);
-  const dispatch = async (bytes: Buffer, firstLine: number, extraBytes: number) => {
+  const post = async (message: (chunkId: number) => ChunkMessage, bytes: number, transfer: ArrayBuffer[] = []) => {
     const w = id % workers.length;
     // At most two chunks queued per worker: bounded memory whatever the file size.
     while (perWorker[w].length >= 2) await perWorker[w].shift();
     if (failure !== null) throw failure;
     const chunkId = id++;
-    chunkBytes.set(chunkId, bytes.length + extraBytes);
+    chunkBytes.set(chunkId, bytes);
+    perWorker[w].push(new Promise<void>((resolve, reject) => inFlight.set(chunkId, { resolve, reject })));
+    workers[w].postMessage(message(chunkId), transfer);
+  };
+  const dispatch = async (bytes: Buffer, firstLine: number, extraBytes: number) => {
     const copy = new Uint8Array(bytes.length);
     copy.set(bytes);
-    perWorker[w].push(new Promise<void>((resolve, reject) => inFlight.set(chunkId, { resolve, reject })));
-    workers[w].postMessage({ id: chunkId, firstLine, bytes: copy.buffer, header }, [copy.buffer]);
+    await post((chunkId) => ({ id: chunkId, firstLine, bytes: copy.buffer, header }), bytes.length + extraBytes, [copy.buffer]);
   };
-  try {
+  // Whole lines go to the workers in 1 MiB chunks, each with the number of its first line.
+  const dispatchLines = async () => {
     let headerBytes = 0;
     for await (const chunk of createReadStream(plan.file, { highWaterMark: 1 << 20 })) {
       let data: Buffer = carry.length === 0 ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
@@ -266,7 +275,7 @@ async function runWorkers(options: MaterializeOptions, plan: SourcePlan, totalBy
           // Checks the header on the main thread, so a missing column is one clear error.
           createRowDecoder('csv', plan.schema, header);
         } catch (error) {
-          throw new SourceError(`${plan.file}:${(error as Error).message}`);
+          throw error instanceof SourceSchemaError ? sourceSchemaError(plan.file, error) : error;
         }
         headerBytes = end + 1;
         data = data.subarray(end + 1);
@@ -285,6 +294,13 @@ async function runWorkers(options: MaterializeOptions, plan: SourcePlan, totalBy
       line += lines;
     }
     if (carry.length > 0) await dispatch(carry, line, 0);
+  };
+  // Each worker reads the row groups it is sent from the file: only their positions cross threads.
+  const dispatchRowGroups = async (source: ParquetSource) => {
+    for (const group of source.rowGroups) await post((chunkId) => ({ id: chunkId, firstLine: group.rowStart + 1, bytes: new ArrayBuffer(0), header: null, rowGroup: group }), group.bytes);
+  };
+  try {
+    await (parquet === null ? dispatchLines() : dispatchRowGroups(parquet));
     await Promise.all(perWorker.flat());
     if (failure !== null) throw failure;
     // Workers hold the latest rows per entity across chunks; write out what they still hold.
@@ -301,6 +317,12 @@ async function runWorkers(options: MaterializeOptions, plan: SourcePlan, totalBy
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+}
+
+function rethrowAsSourceError(file: string): (error: Error) => never {
+  return (error) => {
+    throw error instanceof SourceSchemaError ? sourceSchemaError(file, error) : error;
+  };
 }
 
 function countNewlines(bytes: Buffer): number {

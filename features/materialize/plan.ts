@@ -2,7 +2,9 @@
 import type { FeatureDtype } from '../../core/catalog.js';
 import type { JoinKeyType } from '../../core/online-store/feast-layout.js';
 import type { OnBadRow } from '../source/offline-source.js';
-import type { RowSchema, SourceFormat } from '../source/row-decoder.js';
+import type { ParquetRowGroup } from '../source/parquet-source.js';
+import type { RowSchema } from '../source/row-decoder.js';
+import type { SourceFormat } from '../source/source-format.js';
 
 /** One view's part of a source pass. */
 export interface ViewPlan {
@@ -30,12 +32,14 @@ export interface SourcePlan {
   readonly onBadRow: OnBadRow;
 }
 
-/** A chunk of whole lines for a worker, or (`flush`) the order to write what it still holds. */
+/** A chunk of whole lines (or one Parquet row group) for a worker, or (`flush`) the order to write what it still holds. */
 export interface ChunkMessage {
   readonly id: number;
   readonly flush?: boolean;
   readonly firstLine: number;
   readonly bytes: ArrayBuffer;
+  /** For a Parquet source: the row group to read (`bytes` is then empty); the worker reads it from the file. */
+  readonly rowGroup?: ParquetRowGroup;
   /** The CSV header line, needed to map columns. */
   readonly header: string | null;
 }
@@ -44,6 +48,7 @@ export interface ChunkMessage {
 export interface ChunkResult {
   readonly id: number;
   readonly rows: number;
+  /** `line` is the line, or the Parquet row, of each bad row. */
   readonly bad: readonly { readonly line: number; readonly problem: string }[];
   /** Set under `fail` when the chunk had a bad row: nothing of the chunk was written. */
   readonly failed: boolean;

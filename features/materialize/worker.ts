@@ -1,5 +1,6 @@
 /**
- * A materialization worker thread: parses chunks of lines, keeps the latest row per entity and
+ * A materialization worker thread: parses chunks of lines (or reads and decodes one Parquet row
+ * group of the file itself, so decompression runs on every core), keeps the latest row per entity and
  * view within the window (across chunks, bounded: a view's map is written out when it grows past
  * FLUSH_AT entities, and at the end), encodes the upserts in Feast's layout straight into RESP and
  * sends them on its own Redis connection. Two of these use both cores.
@@ -7,7 +8,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Scalar } from '../../core/catalog.js';
 import { encodeTimestamp, encodeValue, featureField, redisKeyOf, timestampField } from '../../core/online-store/feast-layout.js';
-import { createRowDecoder, isBadRow, type RowDecoder } from '../source/row-decoder.js';
+import { openParquetFile, type ParquetSource } from '../source/parquet-source.js';
+import { type BadRow, createRowDecoder, isBadRow, type RowDecoder, type TypedRow } from '../source/row-decoder.js';
 import type { ChunkMessage, ChunkResult, SourcePlan } from './plan.js';
 import { RespConnection, RespErrorReply } from './resp-connection.js';
 import { RespWriter } from './resp-writer.js';
@@ -19,6 +21,7 @@ const FLUSH_AT = 50_000;
 const plan = workerData as SourcePlan;
 const connectionPromise = RespConnection.open(plan.redisUrl);
 let decoder: RowDecoder | null = null;
+let parquet: Promise<ParquetSource> | null = null;
 const latest = plan.views.map(() => new Map<string, { eventMs: number; values: Scalar[] }>());
 
 // Per view: the constant parts of every command, encoded once.
@@ -41,27 +44,15 @@ parentPort?.on('message', (message: ChunkMessage) => {
 
 async function handle(message: ChunkMessage): Promise<ChunkResult> {
   const t0 = performance.now();
-  decoder ??= createRowDecoder(plan.format, plan.schema, message.header ?? undefined);
-  const text = Buffer.from(message.bytes).toString('utf8');
+  const decoded = message.rowGroup === undefined ? decodeLines(message) : await readRowGroup(message.rowGroup);
   const outside = plan.views.map(() => 0);
-  const bad: { line: number; problem: string }[] = [];
-  const accepted: { eventMs: number; values: Scalar[] }[] = [];
-  let rows = 0;
-  let line = message.firstLine;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    start = end + 1;
-    const current = line;
-    line += 1;
-    if (raw.trim() === '') continue;
-    rows += 1;
-    const decoded = decoder.decode(raw, current);
-    if (isBadRow(decoded)) bad.push(decoded);
-    else accepted.push(decoded);
+  const bad: BadRow[] = [];
+  const accepted: TypedRow[] = [];
+  for (const row of decoded) {
+    if (isBadRow(row)) bad.push(row);
+    else accepted.push(row);
   }
+  const rows = decoded.length;
   const empty = plan.views.map(() => 0);
   if (bad.length > 0 && plan.onBadRow === 'fail') {
     // Nothing of a failing run is merged, so nothing of it is ever written.
@@ -83,6 +74,33 @@ async function handle(message: ChunkMessage): Promise<ChunkResult> {
   const parseMs = performance.now() - t0;
   const flushed = await flush((v) => latest[v].size >= FLUSH_AT);
   return { id: message.id, rows, bad, failed: false, written: flushed.written, notNewer: flushed.notNewer, outside, parseMs, encodeMs: flushed.encodeMs, clientMs: flushed.clientMs };
+}
+
+function decodeLines(message: ChunkMessage): (TypedRow | BadRow)[] {
+  const format = plan.format;
+  if (format === 'parquet') throw new Error('a Parquet source is read by row group, not by line');
+  decoder ??= createRowDecoder(format, plan.schema, message.header ?? undefined);
+  const text = Buffer.from(message.bytes).toString('utf8');
+  const decoded: (TypedRow | BadRow)[] = [];
+  let line = message.firstLine;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+    const current = line;
+    line += 1;
+    if (raw.trim() === '') continue;
+    decoded.push(decoder.decode(raw, current));
+  }
+  return decoded;
+}
+
+async function readRowGroup(group: NonNullable<ChunkMessage['rowGroup']>): Promise<(TypedRow | BadRow)[]> {
+  // Each worker reads the footer once and then only the row groups it is given.
+  parquet ??= openParquetFile(plan.file, plan.schema);
+  return (await parquet).readRowGroup(group);
 }
 
 async function flushAll(id: number): Promise<ChunkResult> {

@@ -1,14 +1,14 @@
 /**
  * Turns one line of an offline source (CSV or JSON Lines) into typed values for the columns a
  * caller asked for. Shared by the streaming reader and the materializer's workers, so a row means
- * the same thing everywhere. A row with any bad column is rejected whole.
+ * the same thing everywhere. A row with any bad column is rejected whole; Parquet rows go through
+ * the same `typedRow`.
  */
 import type { FeatureDtype, Scalar } from '../../core/catalog.js';
 import { CsvSyntaxError, parseCsvLine } from './csv.js';
-import { parseEventTime, parseTyped } from './typed-value.js';
+import type { TextFormat } from './source-format.js';
+import { parseEventTime, type Parsed, parseTyped } from './typed-value.js';
 
-/** Formats the offline sources may have. */
-export type SourceFormat = 'csv' | 'jsonl';
 
 /** A column to read, and the dtype its values must have. */
 export interface ColumnSpec {
@@ -22,7 +22,7 @@ export interface RowSchema {
   readonly columns: readonly ColumnSpec[];
 }
 
-/** A row that parsed: its event time and its values in `RowSchema.columns` order. */
+/** A row that parsed: its event time and its values in `RowSchema.columns` order. `line` is the 1-based line (CSV, JSON Lines) or row (Parquet). */
 export interface TypedRow {
   readonly line: number;
   readonly eventMs: number;
@@ -35,10 +35,19 @@ export interface BadRow {
   readonly problem: string;
 }
 
-/** The header does not have a column the schema needs: the whole source is unusable. */
+/** The header (or Parquet schema) does not have a column the schema needs: the whole source is unusable. */
 export class SourceSchemaError extends Error {
   override readonly name = 'SourceSchemaError';
+
+  /** `line` is where the problem is (the CSV header's line 1), when it is on a line. */
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
 }
+
 
 /** Decodes lines of one source; built from the CSV header line (or nothing for JSON Lines). */
 export interface RowDecoder {
@@ -46,7 +55,7 @@ export interface RowDecoder {
 }
 
 /** A decoder for `format`; for CSV `header` is the first line of the file. */
-export function createRowDecoder(format: SourceFormat, schema: RowSchema, header?: string): RowDecoder {
+export function createRowDecoder(format: TextFormat, schema: RowSchema, header?: string): RowDecoder {
   return format === 'csv' ? csvDecoder(schema, header ?? '') : jsonlDecoder(schema);
 }
 
@@ -59,7 +68,7 @@ function csvDecoder(schema: RowSchema, header: string): RowDecoder {
   const names = parseCsvLine(header).map((name) => name.trim());
   const indexOf = (name: string) => {
     const index = names.indexOf(name);
-    if (index === -1) throw new SourceSchemaError(`line 1: the header has no column '${name}' (columns: ${names.join(', ')})`);
+    if (index === -1) throw new SourceSchemaError(`the header has no column '${name}' (columns: ${names.join(', ')})`, 1);
     return index;
   };
   const timeIndex = indexOf(schema.timestampField);
@@ -74,7 +83,7 @@ function csvDecoder(schema: RowSchema, header: string): RowDecoder {
         throw error;
       }
       if (cells.length !== names.length) return { line, problem: `expected ${names.length} columns, found ${cells.length}` };
-      return typedRow(schema, line, cells[timeIndex], (i) => cells[indices[i]]);
+      return typedRow(schema, line, parseEventTime(cells[timeIndex]), (i) => parseTyped(schema.columns[i].dtype, cells[indices[i]]));
     },
   };
 }
@@ -90,17 +99,17 @@ function jsonlDecoder(schema: RowSchema): RowDecoder {
       }
       if (record === null || typeof record !== 'object' || Array.isArray(record)) return { line, problem: 'expected a JSON object' };
       const fields = record as Record<string, unknown>;
-      return typedRow(schema, line, fields[schema.timestampField], (i) => fields[schema.columns[i].name]);
+      return typedRow(schema, line, parseEventTime(fields[schema.timestampField]), (i) => parseTyped(schema.columns[i].dtype, fields[schema.columns[i].name]));
     },
   };
 }
 
-function typedRow(schema: RowSchema, line: number, rawTime: unknown, cell: (index: number) => unknown): TypedRow | BadRow {
-  const time = parseEventTime(rawTime);
+/** A row from its parsed event time and a parser of each column's cell; the first bad column names the row's problem. */
+export function typedRow(schema: RowSchema, line: number, time: Parsed<number>, cell: (index: number) => Parsed<Scalar>): TypedRow | BadRow {
   if (!time.ok) return { line, problem: `${schema.timestampField}: ${time.problem}` };
   const values: Scalar[] = new Array(schema.columns.length);
   for (let i = 0; i < schema.columns.length; i++) {
-    const parsed = parseTyped(schema.columns[i].dtype, cell(i));
+    const parsed = cell(i);
     if (!parsed.ok) return { line, problem: `${schema.columns[i].name}: ${parsed.problem}` };
     values[i] = parsed.value;
   }

@@ -4,8 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
+import { writeTransactionsCsv } from '../../features/generate.js';
 import { buildTrainingSet } from '../../training/training-set.js';
 import { copyExampleRepo } from '../support/example-repo.js';
+import { TRANSACTION_SCHEMA, writeParquet, writeTransactionsParquet } from '../support/parquet-fixture.js';
 
 describe('training sets', () => {
   let repo: { root: string; dispose: () => Promise<void> };
@@ -52,5 +54,47 @@ describe('training sets', () => {
     // File order: t8 (12:00) then t9 (11:00).
     assert.deepEqual(trust, [5, 70]);
     assert.deepEqual(age, [41, 40]);
+  });
+
+  it('joins a Parquet source as of each row, to the millisecond of its TIMESTAMP(NANOS) event times', async () => {
+    // u1's trust changes 1 ms after t2 (row t2b): t2 must keep its own value, never the one 1 ms in its future.
+    const times = [Date.UTC(2024, 6, 1, 10), Date.UTC(2024, 6, 1, 12), Date.UTC(2024, 6, 1, 12, 0, 0, 1), Date.UTC(2024, 6, 3, 12, 0, 0, 2)];
+    const values: unknown[][] = [
+      ['t1', 'u1', new Date(times[0]), 10, 10n, 'Grocery', false, false, 90, 1n, 30n, 0n],
+      ['t2', 'u1', new Date(times[1]), 20, 12n, 'Travel', true, true, 10, 7n, 30n, 1n],
+      ['t2b', 'u1', new Date(times[2]), 25, 12n, 'Travel', true, true, 33, 8n, 30n, 0n],
+      ['t3', 'u1', new Date(times[3]), 30, 12n, 'Grocery', false, false, 55, 1n, 30n, 0n],
+    ];
+    const nanos = TRANSACTION_SCHEMA.map((element) => (element.name === 'event_time' ? { ...element, logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'NANOS' } as const } : element));
+    const file = path.join(repo.root, 'crafted.parquet');
+    await writeParquet(file, nanos.map((element, i) => ({ element, data: values.map((row) => row[i]) })), { rowGroupSize: 2 });
+    const catalog = await loadCatalogOrThrow(repo.root);
+    const card = catalog.models.get('fraud-detector');
+    assert.ok(card);
+    const set = await buildTrainingSet(catalog, card.current.inputs, 'is_fraud', { dataFile: file });
+    const column = (ref: string) => set.raw[set.inputs.findIndex((input) => input.ref === ref)];
+    assert.deepEqual([...set.eventMs], times);
+    assert.deepEqual(column('behavioral-features:device_trust_score'), [90, 10, 33, 55]);
+    assert.deepEqual(column('transaction-features:amount'), [10, 20, 25, 30]);
+    assert.deepEqual([...set.y], [0, 1, 0, 0]);
+    assert.deepEqual(set.sources, ['crafted.parquet']);
+  });
+
+  it('builds the same training set from Parquet as from the same rows in CSV', async () => {
+    const options = { rows: 2_000, seed: 9, days: 3 };
+    const csv = path.join(repo.root, 'same.csv');
+    const parquet = path.join(repo.root, 'same.parquet');
+    await writeTransactionsCsv(csv, options);
+    await writeTransactionsParquet(parquet, options, { rowGroupSize: 300 });
+    const catalog = await loadCatalogOrThrow(repo.root);
+    const card = catalog.models.get('fraud-detector');
+    assert.ok(card);
+    const fromCsv = await buildTrainingSet(catalog, card.current.inputs, 'is_fraud', { dataFile: csv });
+    const fromParquet = await buildTrainingSet(catalog, card.current.inputs, 'is_fraud', { dataFile: parquet });
+    assert.equal(fromParquet.rows, 2_000);
+    assert.deepEqual([...fromParquet.eventMs], [...fromCsv.eventMs]);
+    assert.deepEqual(fromParquet.raw, fromCsv.raw);
+    assert.deepEqual([...fromParquet.y], [...fromCsv.y]);
+    assert.ok(fromParquet.y.some((label) => label === 1), 'some rows are fraud');
   });
 });
