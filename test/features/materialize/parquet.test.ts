@@ -35,7 +35,10 @@ describe('materialize from Parquet', () => {
     repo = await copyExampleRepo();
     // The project's store names the S3 endpoint; a source in the same bucket is read through it.
     const project = path.join(repo.root, 'slipway.yaml');
-    await writeFile(project, (await readFile(project, 'utf8')).replace('  images:', `  artifacts:\n    url: s3://${s3.bucket}/models\n    endpoint: ${s3.endpoint}\n  images:`));
+    const original = await readFile(project, 'utf8');
+    const withStore = original.replace(/^ {2}image: /m, `  artifacts:\n    url: s3://${s3.bucket}/models\n    endpoint: ${s3.endpoint}\n  image: `);
+    assert.notEqual(withStore, original, 'slipway.yaml has a spec.image line to put the store before');
+    await writeFile(project, withStore);
   });
   after(async () => {
     client.disconnect();
