@@ -350,6 +350,8 @@ export interface GuardrailPolicy extends DocumentMeta {
 export interface Catalog {
   /** Absolute path of the repository root. */
   readonly root: string;
+  /** The Git blob id of every document file, by repository-relative path (see `catalogDigest`). */
+  readonly documentBlobs: ReadonlyMap<string, string>;
   readonly project: Project;
   readonly entities: ReadonlyMap<string, Entity>;
   readonly featureViews: ReadonlyMap<string, FeatureView>;

@@ -9,6 +9,7 @@ import type { Catalog, Environment } from '../core/catalog.js';
 import { required } from '../core/catalog.js';
 import { RuntimeAutoscaler } from './autoscaler.js';
 import { BundleConfigMap } from './bundle-config-map.js';
+import { materializationPin, trainingPin } from './catalog-pin.js';
 import { ControllerDeployment } from './controller-deployment.js';
 import { ControllerLeaseRole, ControllerLeaseRoleBinding, ControllerServiceAccount } from './controller-rbac.js';
 import { ControllerService } from './controller-service.js';
@@ -81,12 +82,12 @@ export class EnvironmentJobsChart extends Chart {
     const { catalog, environment } = props;
     for (const model of modelsTrainedIn(catalog, environment)) {
       const card = required(catalog.models, model, 'model');
-      const training = { project: catalog.project, environment, card };
+      const training = { project: catalog.project, environment, card, pin: trainingPin(catalog, card) };
       new TrainingJob(this, `training-job-${model}`, training);
       if (card.training.schedule !== undefined) new TrainingCronJob(this, `training-cron-job-${model}`, { ...training, schedule: card.training.schedule });
     }
     for (const view of servedOnlineViews(catalog, environment)) {
-      new MaterializationCronJob(this, `materialize-${view.name}`, { project: catalog.project, environment, view });
+      new MaterializationCronJob(this, `materialize-${view.name}`, { project: catalog.project, environment, view, pin: materializationPin(catalog, view) });
     }
   }
 }

@@ -2,6 +2,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment, FeatureView, Project } from '../core/catalog.js';
+import type { CatalogPin } from '../core/load/catalog-digest.js';
 import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
 import { materializationCronJobName } from './names.js';
 import { artifactStoreEnvFrom, CHECKOUT_DIR, checkoutJobPod, redisPasswordEnv } from './pod-defaults.js';
@@ -14,6 +15,8 @@ export interface MaterializationCronJobProps {
   readonly environment: Environment;
   /** The online feature view to materialize, on its `materializationSchedule`. */
   readonly view: FeatureView;
+  /** The documents the job reads and their digest, by which its checkout finds the revision. */
+  readonly pin: CatalogPin;
 }
 
 /** Runs `slipway materialize --env <env> --view <view>` on the view's schedule. */
@@ -44,7 +47,7 @@ export class MaterializationCronJob extends ApiObject {
             backoffLimit: 2,
             template: {
               metadata: { labels },
-              spec: checkoutJobPod(project, environment, {
+              spec: checkoutJobPod(project, environment, props.pin, {
                 name: 'materialize',
                 image: environment.image,
                 args: ['materialize', CHECKOUT_DIR, '--env', environment.name, '--view', view.name],

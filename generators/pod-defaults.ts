@@ -3,6 +3,7 @@
  * passes the `restricted` Pod Security Standard, and resource quantities in Kubernetes' shape.
  */
 import type { Environment, Project, Resources } from '../core/catalog.js';
+import type { CatalogPin } from '../core/load/catalog-digest.js';
 import { REDIS_PASSWORD_ENV } from '../core/redis-credentials.js';
 
 /**
@@ -58,14 +59,16 @@ export const GIT_SECRET = 'slipway-git';
 
 /**
  * The init container that clones the project's branch for a job: nothing of the catalog is in
- * the image, and the job reads what Git says now, not what was built into a container.
+ * the image. It checks out the newest commit where the documents the job reads are those this
+ * object was rendered from (`pin`), so a job reads what was merged and synced, not what main
+ * says by the time the pod starts.
  */
-export function checkoutInitContainer(project: Project, image: string): Record<string, unknown> {
+export function checkoutInitContainer(project: Project, image: string, pin: CatalogPin): Record<string, unknown> {
   return {
     name: 'checkout',
     image,
     imagePullPolicy: 'IfNotPresent',
-    args: ['checkout', '--repository', project.repository.url, '--branch', project.repository.branch, '--dir', CHECKOUT_DIR],
+    args: ['checkout', '--repository', project.repository.url, '--branch', project.repository.branch, '--catalog-digest', pin.digest, '--catalog-files', pin.files.join(','), '--dir', CHECKOUT_DIR],
     envFrom: [{ secretRef: { name: GIT_SECRET, optional: true } }],
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
     securityContext: CONTAINER_SECURITY_CONTEXT,
@@ -83,7 +86,7 @@ export function redisPasswordEnv(environment: Environment): Record<string, unkno
  * The pod of a Job that works on the repository (training, materialization): the checkout in an
  * init container, then `container` with the shared volumes and security settings.
  */
-export function checkoutJobPod(project: Project, environment: Environment, container: Record<string, unknown>): Record<string, unknown> {
+export function checkoutJobPod(project: Project, environment: Environment, pin: CatalogPin, container: Record<string, unknown>): Record<string, unknown> {
   return {
     restartPolicy: 'Never',
     serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
@@ -91,7 +94,7 @@ export function checkoutJobPod(project: Project, environment: Environment, conta
     enableServiceLinks: false,
     ...podScheduling(environment),
     securityContext: POD_SECURITY_CONTEXT,
-    initContainers: [checkoutInitContainer(project, environment.image)],
+    initContainers: [checkoutInitContainer(project, environment.image, pin)],
     containers: [{ imagePullPolicy: 'IfNotPresent', securityContext: CONTAINER_SECURITY_CONTEXT, volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT], ...container }],
     volumes: [WORKSPACE_VOLUME, TMP_VOLUME],
   };

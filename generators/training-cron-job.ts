@@ -6,6 +6,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment, ModelCard, Project } from '../core/catalog.js';
+import type { CatalogPin } from '../core/load/catalog-digest.js';
 import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
 import { trainingCronJobName, trainingJobName } from './names.js';
 import { artifactStoreEnvFrom, CHECKOUT_DIR, checkoutJobPod } from './pod-defaults.js';
@@ -18,6 +19,8 @@ export interface TrainingProps {
   readonly environment: Environment;
   /** The model card: training spec, trigger id, labels. */
   readonly card: ModelCard;
+  /** The documents the job reads and their digest, by which its checkout finds the revision. */
+  readonly pin: CatalogPin;
 }
 
 /** Trainers need more than the runtime; cards do not declare resources (yet), so one size fits all. */
@@ -92,7 +95,7 @@ function jobSpec(props: TrainingProps): Record<string, unknown> {
     activeDeadlineSeconds: 6 * 3600,
     template: {
       metadata: { labels: trainingLabels(props) },
-      spec: checkoutJobPod(project, environment, {
+      spec: checkoutJobPod(project, environment, props.pin, {
         name: 'trainer',
         image: trainingImage(environment, card),
         // The card's command replaces the image's entrypoint; by default the image's `slipway`

@@ -42,9 +42,9 @@ export async function loadCatalog(root: string): Promise<LoadResult> {
     return { ok: false, documents: 0, diagnostics: [{ file: root, line: 1, column: 1, path: '', message: 'not a directory', rule: 'file-missing' }] };
   }
   const context = new ResolveContext();
-  const documents = await readDocuments(absoluteRoot, context);
+  const { documents, blobs } = await readDocuments(absoluteRoot, context);
   const byKind = checkDocuments(documents, context);
-  const catalog = resolveAll(absoluteRoot, byKind, context);
+  const catalog = resolveAll(absoluteRoot, blobs, byKind, context);
   if (catalog !== null && context.diagnostics.length === 0 && catalog.guardrailPolicies.size > 0) {
     context.diagnostics.push(...checkGuardrails(catalog, await readServedVersions(catalog)));
   }
@@ -61,21 +61,26 @@ export async function loadCatalogOrThrow(root: string): Promise<Catalog> {
   return result.catalog;
 }
 
-async function readDocuments(root: string, context: ResolveContext): Promise<ParsedDocument[]> {
+async function readDocuments(root: string, context: ResolveContext): Promise<{ documents: ParsedDocument[]; blobs: Map<string, string> }> {
   const files = await listDocumentFiles(root);
   const texts = await Promise.all(files.map((file) => readSourceFile(root, file)));
   const sources: SourceFile[] = [];
+  const blobs = new Map<string, string>();
   files.forEach((file, index) => {
     const source = texts[index];
-    if (source.ok) sources.push({ file, text: source.text });
-    else context.diagnostics.push(source.diagnostic);
+    if (source.ok) {
+      sources.push({ file, text: source.text });
+      blobs.set(file, source.blobId);
+    } else {
+      context.diagnostics.push(source.diagnostic);
+    }
   });
   const documents: ParsedDocument[] = [];
   for (const parsed of await parseFiles(sources)) {
     context.diagnostics.push(...parsed.diagnostics);
     documents.push(...parsed.documents);
   }
-  return documents;
+  return { documents, blobs };
 }
 
 type ByKind = Map<Kind, Located<never>[]>;
@@ -110,7 +115,7 @@ function checkDocuments(documents: readonly ParsedDocument[], context: ResolveCo
   return byKind;
 }
 
-function resolveAll(root: string, byKind: ByKind, context: ResolveContext): Catalog | null {
+function resolveAll(root: string, documentBlobs: ReadonlyMap<string, string>, byKind: ByKind, context: ResolveContext): Catalog | null {
   const located = <T>(kind: Kind) => (byKind.get(kind) ?? []) as Located<T>[];
   // A document that fails to resolve is marked broken, so references to it are not reported again.
   const resolveKind = <D, T extends { name: string }>(kind: Kind, resolve: (doc: Located<D>) => T | null): Map<string, T> => {
@@ -149,7 +154,7 @@ function resolveAll(root: string, byKind: ByKind, context: ResolveContext): Cata
   };
   const environments = resolveKind<EnvironmentDocument, Environment>('Environment', (doc) => resolveEnvironment(doc, references, context));
   const guardrailPolicies = resolveKind<GuardrailPolicyDocument, GuardrailPolicy>('GuardrailPolicy', (doc) => resolveGuardrailPolicy(doc, references.environmentNames, context));
-  return { root, project, entities, featureViews, models, environments, promotionPolicies, rolloutPolicies, driftPolicies, guardrailPolicies };
+  return { root, documentBlobs, project, entities, featureViews, models, environments, promotionPolicies, rolloutPolicies, driftPolicies, guardrailPolicies };
 }
 
 function deepFreeze<T>(value: T): T {

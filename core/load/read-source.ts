@@ -2,13 +2,14 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
+import { gitBlobId } from './catalog-digest.js';
 import { isMissing } from './discover.js';
 
 /** Larger files are refused unread: no catalog document is anywhere near this. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 /** The file's text, or the problem that stops it being read. */
-export type SourceText = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly diagnostic: Diagnostic };
+export type SourceText = { readonly ok: true; readonly text: string; readonly blobId: string } | { readonly ok: false; readonly diagnostic: Diagnostic };
 
 /** Reads `relativePath` under `root`. */
 export async function readSourceFile(root: string, relativePath: string): Promise<SourceText> {
@@ -44,7 +45,7 @@ function decodeUtf8(
 ): SourceText {
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return { ok: true, text: text.startsWith('\uFEFF') ? text.slice(1) : text };
+    return { ok: true, text: text.startsWith('\uFEFF') ? text.slice(1) : text, blobId: gitBlobId(bytes) };
   } catch {
     const offset = firstInvalidUtf8Offset(bytes);
     const before = bytes.subarray(0, offset).toString('utf8');

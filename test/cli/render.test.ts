@@ -79,7 +79,8 @@ describe('slipway render', () => {
     try {
       const run = await runCli(['render', repo.root, '--env', 'dev']);
       assert.equal(run.code, 0, run.stderr);
-      assert.equal(run.stdout, 'removed  dist/dev/jobs/cronjob-train-fraud-detector.yaml\n');
+      // The trigger's Job stays; it is updated only because it pins the card it reads (catalog-pin.ts).
+      assert.equal(run.stdout, 'removed  dist/dev/jobs/cronjob-train-fraud-detector.yaml\nupdated  dist/dev/jobs/job-train-fraud-detector-t1.yaml\n');
       const left = [...(await snapshot(path.join(repo.root, 'dist'))).keys()];
       assert.ok(!left.includes('dev/jobs/cronjob-train-fraud-detector.yaml'));
       assert.ok(left.includes('dev/jobs/job-train-fraud-detector-' + /triggerId: (\S+)/.exec(original)![1] + '.yaml'), 'the one-off Job of the trigger stays');
@@ -95,20 +96,21 @@ describe('slipway render', () => {
     const codeowners = path.join(repo.root, '.github/CODEOWNERS');
     const committedOwners = await readFile(codeowners, 'utf8');
     try {
-      // A limitation is on the page but in no manifest: only the page goes stale.
+      // A limitation is on the page, and in no manifest but the training objects' pin of the card they read.
+      const training = ['dist/dev/jobs/cronjob-train-fraud-detector.yaml', 'dist/dev/jobs/job-train-fraud-detector-t1.yaml'];
       await writeFile(card, original.replace('  limitations:\n', '  limitations:\n    - Not evaluated on business cards.\n'));
       await appendFile(codeowners, '/dist/ @someone-else\n');
 
       const check = await runCli(['render', repo.root, '--check']);
 
       assert.equal(check.code, 1, check.stdout + check.stderr);
-      assert.deepEqual(check.stdout.trim().split('\n'), ['stale    .github/CODEOWNERS', `stale    ${PAGE}`]);
+      assert.deepEqual(check.stdout.trim().split('\n'), ['stale    .github/CODEOWNERS', `stale    ${PAGE}`, ...training.map((file) => `stale    ${file}`)]);
       assert.match(check.stderr, /out of date; run 'slipway render'/);
 
       const run = await runCli(['render', repo.root]);
 
       assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual(run.stdout.trim().split('\n'), ['updated  .github/CODEOWNERS', `updated  ${PAGE}`]);
+      assert.deepEqual(run.stdout.trim().split('\n'), ['updated  .github/CODEOWNERS', `updated  ${PAGE}`, ...training.map((file) => `updated  ${file}`)]);
       assert.equal(await readFile(codeowners, 'utf8'), committedOwners);
       assert.match(await readFile(path.join(repo.root, PAGE), 'utf8'), /^- Not evaluated on business cards\.$/m);
       assert.equal((await runCli(['render', repo.root, '--check'])).code, 0);

@@ -8,6 +8,7 @@ import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { isPinnedImage } from '../../core/load/resolve-environments.js';
 import { METRICS } from '../../core/metric-names.js';
 import { formatDuration } from '../../core/units.js';
+import { trainingPin } from '../../generators/catalog-pin.js';
 import { render, type Rendering } from '../../generators/render.js';
 import type { KubeObject } from '../../generators/validate.js';
 import { PROJECT_ROOT } from '../support/example-repo.js';
@@ -216,7 +217,11 @@ describe('render on the example catalog', () => {
     assert.equal(job.metadata.name, `train-fraud-detector-${triggerId}`);
     assert.equal(job.metadata.labels['slipway.dev/trigger-id'], triggerId);
     // The pod clones the repository first (nothing of the catalog is in the image), then trains from that checkout.
-    assert.deepEqual(job.spec.template.spec.initContainers[0].args, ['checkout', '--repository', catalog.project.repository.url, '--branch', 'main', '--dir', '/workspace/repo']);
+    const pin = trainingPin(catalog, catalog.models.get('fraud-detector')!);
+    assert.deepEqual(job.spec.template.spec.initContainers[0].args, [
+      'checkout', '--repository', catalog.project.repository.url, '--branch', 'main',
+      '--catalog-digest', pin.digest, '--catalog-files', pin.files.join(','), '--dir', '/workspace/repo',
+    ]);
     assert.deepEqual(job.spec.template.spec.containers[0].args, ['train', 'fraud-detector', '/workspace/repo', '--trigger', triggerId]);
     assert.equal(job.spec.template.spec.containers[0].image, catalog.project.image);
     assert.equal(job.spec.ttlSecondsAfterFinished, undefined);
