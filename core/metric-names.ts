@@ -40,6 +40,13 @@ export const METRICS = {
   serving: 'slipway_serving',
 } as const;
 
+/**
+ * The `route` label values of prediction requests (`POST …/infer`, `POST …/score`). Request
+ * counts, error rates and latencies select these only: health checks, metadata, `/metrics`,
+ * feedback and unknown paths are requests too, and would dilute a canary's error rate and p99.
+ */
+export const INFERENCE_ROUTES = ['infer', 'score'] as const;
+
 /** Label names used across the metrics above. */
 export const LABELS = {
   model: 'model',

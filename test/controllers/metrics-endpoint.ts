@@ -15,6 +15,8 @@ export interface VersionTraffic {
   scorePsi?: number;
   featurePsi?: Record<string, number>;
   driftSamples?: number;
+  /** Requests labelled with the version that are not predictions (model-ready probes, metadata, feedback). */
+  otherRequests?: number;
 }
 
 /** The endpoint, its Prometheus, and the knobs. */
@@ -42,7 +44,9 @@ export async function startMetricsLab(): Promise<MetricsLab> {
     for (const [key, knobs] of traffic) {
       const [namespace, model, version] = key.split('/');
       const labels = { namespace, model, version };
-      for (let i = 0; i < knobs.requests; i++) requests.observe({ ...labels, route: '/score', status: '200' }, knobs.latencySeconds);
+      for (let i = 0; i < knobs.requests; i++) requests.observe({ ...labels, route: 'score', status: '200' }, knobs.latencySeconds);
+      // Fast, successful and many: they would dilute the error rate and the p99 if counted.
+      for (let i = 0; i < (knobs.otherRequests ?? 0); i++) requests.observe({ ...labels, route: ['model-ready', 'model-metadata', 'feedback'][i % 3], status: '200' }, 0.0001);
       if (knobs.errors > 0) errors.inc(labels, knobs.errors);
       else errors.inc(labels, 0);
       if (knobs.scorePsi !== undefined) scorePsi.set(labels, knobs.scorePsi);

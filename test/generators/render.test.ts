@@ -157,6 +157,7 @@ describe('render on the example catalog', () => {
     const rules = object('prod/prometheusrule-fraud-detector.yaml').spec.groups.find((group: Any) => group.name === 'fraud-detector-slo').rules;
     const errorRate = rules.find((rule: Any) => rule.alert === 'SlipwayErrorRateHigh');
     assert.match(errorRate.expr, new RegExp(`rate\\(${METRICS.predictionErrors}\\{namespace="ml-prod", model="fraud-detector"\\}\\[10m\\]\\)`));
+    assert.match(errorRate.expr, /rate\(slipway_request_duration_seconds_count\{namespace="ml-prod", model="fraud-detector", route=~"infer\|score"\}\[10m\]\)/, 'predictions only in the denominator');
     assert.match(errorRate.expr, / > 0\.05 /);
     assert.match(errorRate.expr, / >= 500$/);
     const latency = rules.find((rule: Any) => rule.alert === 'SlipwayLatencyP99High');
