@@ -27,7 +27,10 @@ export const METRICS = {
   driftWindowSamples: 'slipway_drift_window_samples',
   /** Counter of labelled outcomes fed back; labels model, version, outcome (tp|fp|tn|fn). */
   outcomes: 'slipway_outcomes_total',
-  /** Gauge (1) per loaded version; labels model, version, role, weight. The truth of what serves. */
+  /**
+   * Gauge (1) per loaded version; labels model, version, role, weight, sha256 (of the bytes loaded).
+   * The truth of what serves: the controller judges a canary only when it matches Git.
+   */
   modelInfo: 'slipway_model_info',
   /** Counter of bundle file changes the runtime applied or rejected; label result (ok|failed). */
   bundleReloads: 'slipway_bundle_reloads_total',
@@ -60,4 +63,5 @@ export const LABELS = {
   class: 'class',
   outcome: 'outcome',
   result: 'result',
+  sha256: 'sha256',
 } as const;

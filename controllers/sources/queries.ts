@@ -82,6 +82,17 @@ export function f1Query(selector: Selector, windowMs: number): string {
   return `2 * ${count('tp')} / (2 * ${count('tp')} + (${count('fp')} or vector(0)) + (${count('fn')} or vector(0)))`;
 }
 
+/** The versions every pod of the model serves now: one sample per pod and version, with its sha256, role and weight. */
+export function servedArtifactsQuery(namespace: string, model: string): string {
+  const by = ['pod', 'instance', LABELS.version, LABELS.sha256, LABELS.role, LABELS.weight].join(', ');
+  return `max by (${by}) (${METRICS.modelInfo}${matchers({ namespace, model })})`;
+}
+
+/** Each version and sha256 that served the model at any time in the window. */
+export function windowArtifactsQuery(namespace: string, model: string, windowMs: number): string {
+  return `max by (${LABELS.version}, ${LABELS.sha256}) (max_over_time(${METRICS.modelInfo}${matchers({ namespace, model })}[${range(windowMs)}]))`;
+}
+
 /**
  * Firing alerts about the model in an environment (0 when none). The rendered rules aggregate the
  * namespace away and label every alert with `slipway_environment` instead.
