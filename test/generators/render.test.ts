@@ -43,7 +43,10 @@ describe('render on the example catalog', () => {
     const container = deployment.spec.template.spec.containers[0];
     assert.equal(container.image, catalog.environments.get('prod')!.runtime.image);
     assert.ok(isPinnedImage(container.image));
-    assert.deepEqual(container.args, ['serve', '--bundle', '/etc/slipway/bundle/bundle.json', '--port', '8080', '--cache', '/var/cache/slipway/artifacts']);
+    assert.deepEqual(container.args, ['serve', '--bundle', '/etc/slipway/bundle/bundle.json', '--port', '8080', '--cache', '/var/cache/slipway/artifacts', '--drain-delay', '5s', '--drain-timeout', '10s']);
+    // preStop 5 s + drain delay 5 s + in-flight 10 s, with time left to close: never SIGKILLed while draining.
+    assert.deepEqual(container.lifecycle, { preStop: { sleep: { seconds: 5 } } });
+    assert.equal(deployment.spec.template.spec.terminationGracePeriodSeconds, 25);
     // Fetched artifacts survive a container restart on their own volume; the root file system stays read-only.
     assert.deepEqual(container.volumeMounts.find((mount: Any) => mount.name === 'artifacts'), { name: 'artifacts', mountPath: '/var/cache/slipway/artifacts' });
     assert.deepEqual(deployment.spec.template.spec.volumes.find((volume: Any) => volume.name === 'artifacts'), { name: 'artifacts', emptyDir: { sizeLimit: '2Gi' } });
