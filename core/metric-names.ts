@@ -29,7 +29,10 @@ export const METRICS = {
   driftWindowSamples: 'slipway_drift_window_samples',
   /** Counter of labelled outcomes fed back; labels model, version, outcome (tp|fp|tn|fn). */
   outcomes: 'slipway_outcomes_total',
-  /** Gauge (1) per loaded version; labels model, version, role, weight. The truth of what serves. */
+  /**
+   * Gauge (1) per loaded version; labels model, version, role, weight, sha256 (of the bytes loaded).
+   * The truth of what serves: the controller judges a canary only when it matches Git.
+   */
   modelInfo: 'slipway_model_info',
   /** Counter of bundle file changes the runtime applied or rejected; label result (ok|failed). */
   bundleReloads: 'slipway_bundle_reloads_total',
@@ -41,6 +44,13 @@ export const METRICS = {
   /** Gauge: 1 while the runtime serves its bundle's stable version, 0 while it waits for it. */
   serving: 'slipway_serving',
 } as const;
+
+/**
+ * The `route` label values of prediction requests (`POST …/infer`, `POST …/score`). Request
+ * counts, error rates and latencies select these only: health checks, metadata, `/metrics`,
+ * feedback and unknown paths are requests too, and would dilute a canary's error rate and p99.
+ */
+export const INFERENCE_ROUTES = ['infer', 'score'] as const;
 
 /** Label names used across the metrics above. */
 export const LABELS = {
@@ -55,4 +65,5 @@ export const LABELS = {
   class: 'class',
   outcome: 'outcome',
   result: 'result',
+  sha256: 'sha256',
 } as const;

@@ -5,7 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Deployment, DriftPolicy, Environment, FeatureDtype, ModelCard, RolloutPolicy } from '../core/catalog.js';
-import { LABELS, METRICS } from '../core/metric-names.js';
+import { INFERENCE_ROUTES, LABELS, METRICS } from '../core/metric-names.js';
 import { formatDuration } from '../core/units.js';
 import { runtimeLabels, SKIP_DRY_RUN_ON_MISSING_RESOURCE, SYNC_WAVES, syncWave } from './labels.js';
 import { runtimeName } from './names.js';
@@ -184,7 +184,9 @@ function servingRules(scope: Scope): AlertRule[] {
 function sloRules(scope: Scope, policy: RolloutPolicy): AlertRule[] {
   const window = formatDuration(policy.analysis.windowMs);
   const by = `${LABELS.model}, ${LABELS.version}`;
-  const requests = `${METRICS.requestDuration}_count${scope.selector()}`;
+  // Prediction requests only: probes, scrapes and feedback would dilute the error rate and the p99.
+  const inference = scope.selector({}, { [LABELS.route]: INFERENCE_ROUTES.join('|') });
+  const requests = `${METRICS.requestDuration}_count${inference}`;
   // Too few requests say nothing about a version; the policy's own minimum gates every SLO alert.
   const enough = `and on (${by}) sum by (${by}) (increase(${requests}[${window}])) >= ${policy.analysis.minRequests}`;
   const pending = formatDuration(policy.analysis.intervalMs);
@@ -204,7 +206,7 @@ function sloRules(scope: Scope, policy: RolloutPolicy): AlertRule[] {
       rules.push({
         alert: ALERTS.latencyP99,
         expr:
-          `histogram_quantile(0.99, sum by (${by}, le) (rate(${METRICS.requestDuration}_bucket${scope.selector()}[${window}]))) > ` +
+          `histogram_quantile(0.99, sum by (${by}, le) (rate(${METRICS.requestDuration}_bucket${inference}[${window}]))) > ` +
           `${number(check.maxMs / 1000)} ${enough}`,
         for: pending,
         labels: scope.labels('critical', policy.name),

@@ -27,11 +27,35 @@ export const HEALTH_PATHS = { live: '/v2/health/live', ready: '/v2/health/ready'
 export const METRICS_PATH = '/metrics';
 
 /**
+ * How a runtime pod leaves without dropping a request (rolling updates, scale-in, node drains).
+ * Kubernetes removes a terminating pod from its endpoints at the same time as the kubelet stops it,
+ * and kube-proxy, ingress controllers and cloud balancers apply that removal seconds later; a pod
+ * that stopped accepting connections at SIGTERM would refuse what they still send it.
+ */
+export const RUNTIME_TERMINATION = {
+  /** The preStop pause: the pod serves as usual while endpoint removal propagates. */
+  preStopSeconds: 5,
+  /** After SIGTERM: unready, still answering, with `Connection: close` (`serve --drain-delay`). */
+  drainDelaySeconds: 5,
+  /** Then the listener closes and requests in flight get this long (`serve --drain-timeout`). */
+  drainTimeoutSeconds: 10,
+  /** Closing Redis and the ONNX Runtime sessions, with room to spare. */
+  closeSeconds: 5,
+} as const;
+
+/** The grace period covers every phase above, so the kubelet never SIGKILLs a draining runtime. */
+export const RUNTIME_GRACE_PERIOD_SECONDS =
+  RUNTIME_TERMINATION.preStopSeconds + RUNTIME_TERMINATION.drainDelaySeconds + RUNTIME_TERMINATION.drainTimeoutSeconds + RUNTIME_TERMINATION.closeSeconds;
+
+/**
  * The runtime's arguments: it reads the mounted bundle, hot-reloads it when the ConfigMap changes,
- * and keeps the artifacts it fetches from the store on its cache volume.
+ * keeps the artifacts it fetches from the store on its cache volume, and drains on SIGTERM.
  */
 export function runtimeArgs(): string[] {
-  return ['serve', '--bundle', `${BUNDLE_MOUNT_DIR}/${BUNDLE_FILE_NAME}`, '--port', String(RUNTIME_PORT), '--cache', ARTIFACT_CACHE_DIR];
+  return [
+    'serve', '--bundle', `${BUNDLE_MOUNT_DIR}/${BUNDLE_FILE_NAME}`, '--port', String(RUNTIME_PORT), '--cache', ARTIFACT_CACHE_DIR,
+    '--drain-delay', `${RUNTIME_TERMINATION.drainDelaySeconds}s`, '--drain-timeout', `${RUNTIME_TERMINATION.drainTimeoutSeconds}s`,
+  ];
 }
 
 /** Room for the artifacts of one bundle (stable, canary and shadow) while a switch holds both sets. */
@@ -70,7 +94,7 @@ export class RuntimeDeployment extends ApiObject {
             enableServiceLinks: false,
             ...podScheduling(environment),
             securityContext: POD_SECURITY_CONTEXT,
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: RUNTIME_GRACE_PERIOD_SECONDS,
             topologySpreadConstraints: [
               spread('topology.kubernetes.io/zone', selector),
               spread('kubernetes.io/hostname', selector),
@@ -83,6 +107,8 @@ export class RuntimeDeployment extends ApiObject {
                 args: runtimeArgs(),
                 ...envOf(environment),
                 ports: [{ name: 'http', containerPort: RUNTIME_PORT, protocol: 'TCP' }],
+                // The sleep action (Kubernetes 1.30+) needs no shell or binary in the image.
+                lifecycle: { preStop: { sleep: { seconds: RUNTIME_TERMINATION.preStopSeconds } } },
                 // Loading and verifying artifacts may take a while; the startup probe covers it so
                 // that liveness can stay strict afterwards.
                 startupProbe: httpProbe(HEALTH_PATHS.live, 2, 60),

@@ -201,7 +201,8 @@ export class ModelRegistry {
     const { modelInfo } = this.options.metrics;
     modelInfo.reset();
     for (const version of set.versions.values()) {
-      modelInfo.set({ model: set.bundle.model, version: version.version, role: version.spec.role, weight: String(effectiveWeight(set, version)) }, 1);
+      // The sha256 of the loaded bytes: the controller checks it against the card before judging a canary.
+      modelInfo.set({ model: set.bundle.model, version: version.version, role: version.spec.role, weight: String(effectiveWeight(set, version)), sha256: version.sha256 }, 1);
     }
   }
 }

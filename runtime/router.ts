@@ -2,10 +2,14 @@
  * Maps a method and path to a handler, without a framework: the V2 paths are few and fixed.
  * `/v2/models/{name}` and `/v2/models/{name}/versions/{version}` take the same suffixes.
  */
+import { INFERENCE_ROUTES } from '../core/metric-names.js';
 import { RequestError } from './request-error.js';
 
 /** What a path asks for. */
 export type RouteName = 'live' | 'ready' | 'server-metadata' | 'metrics' | 'model-metadata' | 'model-ready' | 'infer' | 'score' | 'feedback';
+
+// The `route` label is the route's name, so the routes the gates select must be names of this router.
+INFERENCE_ROUTES satisfies readonly RouteName[];
 
 /** A matched route. */
 export interface Route {

@@ -1,6 +1,7 @@
 /** `slipway serve`: runs the model runtime locally, from the catalog or from a rendered bundle. */
 import path from 'node:path';
 import { buildBundle, type RuntimeBundle } from '../../core/bundle.js';
+import { parseDuration } from '../../core/units.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { type Command, parseFlags, UsageError, UserError } from '../command.js';
 
@@ -9,7 +10,9 @@ export const command: Command = {
   usage: `
 usage: slipway serve --env <env> [path] [--model NAME] [--port 8080] [--host 0.0.0.0]
                      [--redis redis://host:port] [--artifacts DIR] [--cache DIR] [--audit-rate 0.01]
+                     [--drain-delay 0s] [--drain-timeout 10s]
        slipway serve --bundle FILE [--port 8080] [--redis URL] [--artifacts DIR] [--cache DIR]
+                     [--drain-delay 0s] [--drain-timeout 10s]
 
 Serves the Open Inference Protocol (KServe V2) on /v2/..., the entity-keyed
 POST /v2/models/<name>/score, and Prometheus metrics on /metrics.
@@ -20,7 +23,12 @@ POST /v2/models/<name>/score, and Prometheus metrics on /metrics.
   --artifacts DIR  read artifacts from this directory instead of the environment's artifact store
   --cache DIR      keep fetched artifacts here across reloads and restarts (a writable volume)
   --audit-rate R   fraction of predictions written to the audit log (default: the environment's)
-Stops gracefully on SIGTERM or SIGINT: readiness turns false, requests in flight finish.`,
+  --drain-delay D  after SIGTERM, keep answering for D while endpoints and balancers drop this
+                   process (default 0s; the rendered Deployment sets it)
+  --drain-timeout D  then wait at most D for requests in flight (default 10s)
+Stops gracefully on SIGTERM or SIGINT: readiness turns false, new and in-flight requests are
+answered for the drain delay (with Connection: close), then the listener closes and requests in
+flight finish.`,
   async run(args) {
     const { values, positionals } = parseFlags(args, {
       env: { type: 'string' },
@@ -32,12 +40,15 @@ Stops gracefully on SIGTERM or SIGINT: readiness turns false, requests in flight
       artifacts: { type: 'string' },
       cache: { type: 'string' },
       'audit-rate': { type: 'string' },
+      'drain-delay': { type: 'string' },
+      'drain-timeout': { type: 'string' },
     });
     if ((values.env === undefined) === (values.bundle === undefined)) throw new UsageError('give exactly one of --env or --bundle');
     if (positionals.length > 1) throw new UsageError('serve takes at most one path');
     if (values.bundle !== undefined && positionals.length > 0) throw new UsageError('a path is only used with --env');
     const port = numberFlag('port', values.port, 8080, (value) => Number.isInteger(value) && value >= 0 && value <= 65535);
     const auditRate = values['audit-rate'] === undefined ? undefined : numberFlag('audit-rate', values['audit-rate'], 0, (value) => value >= 0 && value <= 1);
+    const shutdown = { drainDelayMs: durationFlag('drain-delay', values['drain-delay'], 0), drainTimeoutMs: durationFlag('drain-timeout', values['drain-timeout'], 10_000) };
     const root = positionals[0] ?? '.';
     let bundle: RuntimeBundle | undefined;
     if (values.env !== undefined) bundle = await bundleFromCatalog(root, values.env, values.model);
@@ -52,6 +63,7 @@ Stops gracefully on SIGTERM or SIGINT: readiness turns false, requests in flight
       host: values.host,
       onlineStore: values.redis === undefined ? undefined : redisFlag(values.redis),
       auditSampleRate: auditRate,
+      shutdown,
     }).catch((error: Error) => {
       throw new UserError(`cannot start the runtime: ${error.message}`);
     });
@@ -90,6 +102,13 @@ function numberFlag(flag: string, raw: string | undefined, fallback: number, val
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || !valid(value)) throw new UsageError(`--${flag}: '${raw}' is not a valid value`);
   return value;
+}
+
+function durationFlag(flag: string, raw: string | undefined, fallbackMs: number): number {
+  if (raw === undefined) return fallbackMs;
+  const ms = parseDuration(raw);
+  if (ms === null) throw new UsageError(`--${flag}: '${raw}' is not a duration (e.g. 5s, 500ms)`);
+  return ms;
 }
 
 function redisFlag(raw: string): { url?: string; nodes: string[] } {

@@ -8,6 +8,7 @@ import { formatDuration } from '../../core/units.js';
 import { deploymentEdit, figure } from './catalog-lookup.js';
 import { describeMeasurement, type Measurement, type Series } from './evidence.js';
 import { proposalKey, type Chart, type Decision, type EvidenceRow } from './proposal.js';
+import { servedArtifactProblems, type ServedArtifacts } from './served-artifacts.js';
 
 /** One analysis check, measured for canary and stable. */
 export interface CheckMeasurement {
@@ -18,6 +19,8 @@ export interface CheckMeasurement {
 
 /** What the metrics source measured for one canary. */
 export interface CanaryAnalysis {
+  /** What the pods serve: metrics of other weights than Git's judge nothing. */
+  readonly served: ServedArtifacts;
   readonly canaryRequests: Measurement;
   readonly checks: readonly CheckMeasurement[];
   /** p99 latency over the window for canary and stable, for the chart. */
@@ -41,6 +44,9 @@ export function proposeCanaryStep(catalog: Catalog, evidence: CanaryEvidence): D
   const canary = deployment.canary;
   const rollout = deployment.rollout === undefined ? undefined : catalog.rolloutPolicies.get(deployment.rollout);
   if (canary === undefined || rollout === undefined) return { kind: 'wait', key, reasons: ['no canary under a rollout policy'] };
+  // Before any figure: metrics of pods that serve other weights than Git's neither pass nor fail this canary.
+  const notServing = servedArtifactProblems(deployment, catalog.models.get(deployment.model)!, evidence.analysis.served);
+  if (notServing.length > 0) return { kind: 'wait', key, reasons: notServing };
   const requests = evidence.analysis.canaryRequests.value;
   if (requests === null || requests < rollout.analysis.minRequests) {
     return { kind: 'wait', key, reasons: [`canary requests in the window: ${describeMeasurement(evidence.analysis.canaryRequests)}; the policy needs ${rollout.analysis.minRequests}`] };

@@ -4,6 +4,7 @@
  */
 import type { Catalog, Deployment, Environment, RolloutCheck } from '../../core/catalog.js';
 import type { CanaryAnalysis, CheckMeasurement } from '../proposals/canary-step.js';
+import type { ServedArtifact, ServedArtifacts } from '../proposals/served-artifacts.js';
 import { driftInputType, type InputStatistic } from '../../core/drift-decision.js';
 import type { DriftWindow } from '../proposals/drift.js';
 import { noData, type Measurement, type Series } from '../proposals/evidence.js';
@@ -16,6 +17,8 @@ import {
   latencyP99Query,
   requestsQuery,
   scorePsiQuery,
+  servedArtifactsQuery,
+  windowArtifactsQuery,
   windowFeaturePsiQuery,
   windowScorePsiQuery,
   type Selector,
@@ -39,7 +42,8 @@ export async function analyseCanary(catalog: Catalog, env: Environment, deployme
         return f1Query(selector, windowMs);
     }
   };
-  const [canaryRequests, checks, latencySeries] = await Promise.all([
+  const [served, canaryRequests, checks, latencySeries] = await Promise.all([
+    readServedArtifacts(metrics, env.cluster.namespace, deployment.model, windowMs),
     metrics.measure(requestsQuery(canary, windowMs)),
     Promise.all(
       rollout.analysis.checks.map(async (check): Promise<CheckMeasurement> => {
@@ -49,7 +53,26 @@ export async function analyseCanary(catalog: Catalog, env: Environment, deployme
     ),
     latencyOverWindow(metrics, canary, stable, rollout.analysis.windowMs, rollout.analysis.intervalMs, nowMs),
   ]);
-  return { canaryRequests, checks, latencySeries };
+  return { served, canaryRequests, checks, latencySeries };
+}
+
+/** What the pods serve now and what served in the window, from `slipway_model_info`. */
+async function readServedArtifacts(metrics: MetricsSource, namespace: string, model: string, windowMs: number): Promise<ServedArtifacts> {
+  const queries = { now: servedArtifactsQuery(namespace, model), inWindow: windowArtifactsQuery(namespace, model, windowMs) };
+  const [now, inWindow] = await Promise.all([metrics.samples(queries.now), metrics.samples(queries.inWindow)]);
+  const error = now.error ?? inWindow.error;
+  return {
+    now: now.samples.map(({ labels }): ServedArtifact => ({
+      pod: labels.pod ?? labels.instance ?? '(unknown)',
+      version: labels.version ?? '',
+      sha256: labels.sha256 ?? '',
+      role: labels.role ?? '',
+      weight: Number(labels.weight),
+    })),
+    inWindow: inWindow.samples.map(({ labels }) => ({ version: labels.version ?? '', sha256: labels.sha256 ?? '' })),
+    queries,
+    ...(error === undefined ? {} : { error }),
+  };
 }
 
 async function latencyOverWindow(metrics: MetricsSource, canary: Selector, stable: Selector, windowMs: number, intervalMs: number, nowMs: number): Promise<Series[]> {

@@ -3,7 +3,7 @@
  * `core/metric-names.ts`. Series are selected by namespace (the environment's, added by the
  * ServiceMonitor scrape), model and version.
  */
-import { LABELS, METRICS } from '../../core/metric-names.js';
+import { INFERENCE_ROUTES, LABELS, METRICS } from '../../core/metric-names.js';
 import { formatDuration } from '../../core/units.js';
 
 /** Which series a query selects. */
@@ -21,25 +21,34 @@ export function matchers(selector: Selector, extra: Record<string, string> = {})
   return `{${pairs.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(',')}}`;
 }
 
+/**
+ * `matchers` for prediction requests only: health checks, metadata, `/metrics`, feedback and
+ * unknown paths are requests too, and would dilute an error rate and a p99 (and count towards
+ * the policy's minimum requests).
+ */
+export function inferenceMatchers(selector: Selector): string {
+  return `${matchers(selector).slice(0, -1)},${LABELS.route}=~${JSON.stringify(INFERENCE_ROUTES.join('|'))}}`;
+}
+
 /** A range selector duration (`10m`). */
 export function range(ms: number): string {
   return formatDuration(Math.max(1000, ms));
 }
 
-/** Requests answered over the window. */
+/** Prediction requests answered over the window. */
 export function requestsQuery(selector: Selector, windowMs: number): string {
-  return `sum(increase(${METRICS.requestDuration}_count${matchers(selector)}[${range(windowMs)}]))`;
+  return `sum(increase(${METRICS.requestDuration}_count${inferenceMatchers(selector)}[${range(windowMs)}]))`;
 }
 
-/** Failed predictions as a fraction of requests over the window. */
+/** Failed predictions as a fraction of prediction requests over the window. */
 export function errorRateQuery(selector: Selector, windowMs: number): string {
   const w = range(windowMs);
-  return `(sum(increase(${METRICS.predictionErrors}${matchers(selector)}[${w}])) or vector(0)) / sum(increase(${METRICS.requestDuration}_count${matchers(selector)}[${w}]))`;
+  return `(sum(increase(${METRICS.predictionErrors}${matchers(selector)}[${w}])) or vector(0)) / sum(increase(${METRICS.requestDuration}_count${inferenceMatchers(selector)}[${w}]))`;
 }
 
-/** p99 request latency in milliseconds over the window. */
+/** p99 latency of prediction requests in milliseconds over the window. */
 export function latencyP99Query(selector: Selector, windowMs: number): string {
-  return `1000 * histogram_quantile(0.99, sum by (le) (rate(${METRICS.requestDuration}_bucket${matchers(selector)}[${range(windowMs)}])))`;
+  return `1000 * histogram_quantile(0.99, sum by (le) (rate(${METRICS.requestDuration}_bucket${inferenceMatchers(selector)}[${range(windowMs)}])))`;
 }
 
 /** Mean score PSI over the window (optionally offset into the past). */
@@ -71,6 +80,17 @@ export function driftSamplesQuery(selector: Selector, offsetMs: number): string 
 export function f1Query(selector: Selector, windowMs: number): string {
   const count = (outcome: string) => `sum(increase(${METRICS.outcomes}${matchers(selector, { [LABELS.outcome]: outcome })}[${range(windowMs)}]))`;
   return `2 * ${count('tp')} / (2 * ${count('tp')} + (${count('fp')} or vector(0)) + (${count('fn')} or vector(0)))`;
+}
+
+/** The versions every pod of the model serves now: one sample per pod and version, with its sha256, role and weight. */
+export function servedArtifactsQuery(namespace: string, model: string): string {
+  const by = ['pod', 'instance', LABELS.version, LABELS.sha256, LABELS.role, LABELS.weight].join(', ');
+  return `max by (${by}) (${METRICS.modelInfo}${matchers({ namespace, model })})`;
+}
+
+/** Each version and sha256 that served the model at any time in the window. */
+export function windowArtifactsQuery(namespace: string, model: string, windowMs: number): string {
+  return `max by (${LABELS.version}, ${LABELS.sha256}) (max_over_time(${METRICS.modelInfo}${matchers({ namespace, model })}[${range(windowMs)}]))`;
 }
 
 /**

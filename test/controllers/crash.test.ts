@@ -12,7 +12,8 @@ import { simpleGit } from 'simple-git';
 import { LocalForge } from '../../controllers/forge/local/local-forge.js';
 import { requestsQuery, driftSamplesQuery } from '../../controllers/sources/queries.js';
 import { makeRepo, trainingResult, writeResult, type TestRepo } from './fixtures.js';
-import { startMetricsLab, type MetricsLab } from './metrics-endpoint.js';
+import { serveAsDeclared, startMetricsLab, type MetricsLab } from './metrics-endpoint.js';
+import { PROJECT_ROOT } from '../support/example-repo.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reconcile-child.js');
 const ROUNDS = 5;
@@ -49,6 +50,7 @@ describe('a controller killed at random points', () => {
   let lab: MetricsLab;
   before(async () => {
     lab = await startMetricsLab();
+    await serveAsDeclared(lab, PROJECT_ROOT, 'staging');
     lab.set('ml-staging', 'fraud-detector', '2.0.0', { requests: 40, errors: 0, latencySeconds: 0.002, scorePsi: 0.05 });
     lab.set('ml-staging', 'fraud-detector', '1.4.0', { requests: 40, errors: 0, latencySeconds: 0.002, scorePsi: 0.04 });
     lab.set('ml-prod', 'fraud-detector', '1.4.0', { requests: 5, errors: 0, latencySeconds: 0.002, scorePsi: 0.05, featurePsi: { 'transaction-features:amount': 0.6, 'behavioral-features:device_trust_score': 0.4 }, driftSamples: 1000 });

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { METRICS } from '../../core/metric-names.js';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus-server.js';
 
@@ -15,6 +16,16 @@ export interface VersionTraffic {
   scorePsi?: number;
   featurePsi?: Record<string, number>;
   driftSamples?: number;
+  /** Requests labelled with the version that are not predictions (model-ready probes, metadata, feedback). */
+  otherRequests?: number;
+}
+
+/** One version loaded in one pod, as the runtime's `slipway_model_info` labels it. */
+export interface LoadedVersion {
+  readonly version: string;
+  readonly sha256: string;
+  readonly role: string;
+  readonly weight: number;
 }
 
 /** The endpoint, its Prometheus, and the knobs. */
@@ -23,6 +34,8 @@ export interface MetricsLab {
   /** Keyed by `namespace/model/version`. */
   readonly traffic: Map<string, VersionTraffic>;
   set(namespace: string, model: string, version: string, traffic: VersionTraffic): void;
+  /** What `pod` reports in `slipway_model_info` from now on (replacing what it reported). */
+  serve(namespace: string, model: string, pod: string, versions: readonly LoadedVersion[]): void;
   /** Waits until `query` returns a value for which `accept` holds. */
   waitFor(query: string, accept: (value: number) => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -37,12 +50,16 @@ export async function startMetricsLab(): Promise<MetricsLab> {
   const scorePsi = new Gauge({ name: METRICS.scorePsi, help: 'score psi', labelNames, registers: [registry] });
   const featurePsi = new Gauge({ name: METRICS.featurePsi, help: 'feature psi', labelNames: [...labelNames, 'feature'], registers: [registry] });
   const samples = new Gauge({ name: METRICS.driftWindowSamples, help: 'samples', labelNames, registers: [registry] });
+  const modelInfo = new Gauge({ name: METRICS.modelInfo, help: 'loaded versions', labelNames: ['namespace', 'model', 'pod', 'version', 'sha256', 'role', 'weight'], registers: [registry] });
+  const reported = new Map<string, Record<string, string>[]>();
   const traffic = new Map<string, VersionTraffic>();
   const tick = setInterval(() => {
     for (const [key, knobs] of traffic) {
       const [namespace, model, version] = key.split('/');
       const labels = { namespace, model, version };
-      for (let i = 0; i < knobs.requests; i++) requests.observe({ ...labels, route: '/score', status: '200' }, knobs.latencySeconds);
+      for (let i = 0; i < knobs.requests; i++) requests.observe({ ...labels, route: 'score', status: '200' }, knobs.latencySeconds);
+      // Fast, successful and many: they would dilute the error rate and the p99 if counted.
+      for (let i = 0; i < (knobs.otherRequests ?? 0); i++) requests.observe({ ...labels, route: ['model-ready', 'model-metadata', 'feedback'][i % 3], status: '200' }, 0.0001);
       if (knobs.errors > 0) errors.inc(labels, knobs.errors);
       else errors.inc(labels, 0);
       if (knobs.scorePsi !== undefined) scorePsi.set(labels, knobs.scorePsi);
@@ -64,6 +81,13 @@ export async function startMetricsLab(): Promise<MetricsLab> {
     prometheus,
     traffic,
     set: (namespace, model, version, knobs) => traffic.set(`${namespace}/${model}/${version}`, knobs),
+    serve(namespace, model, pod, versions) {
+      const key = `${namespace}/${model}/${pod}`;
+      for (const labels of reported.get(key) ?? []) modelInfo.remove(labels);
+      const labelSets = versions.map((loaded) => ({ namespace, model, pod, version: loaded.version, sha256: loaded.sha256, role: loaded.role, weight: String(loaded.weight) }));
+      for (const labels of labelSets) modelInfo.set(labels, 1);
+      reported.set(key, labelSets);
+    },
     async waitFor(query, accept, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       let last = 'nothing';
@@ -83,4 +107,22 @@ export async function startMetricsLab(): Promise<MetricsLab> {
       await prometheus.stop();
     },
   };
+}
+
+/**
+ * Makes `pod` report in `slipway_model_info` what `environment` declares in the repository at
+ * `root` (the stable and canary of each deployment with the card's sha256), as a runtime that
+ * has loaded its bundle does.
+ */
+export async function serveAsDeclared(lab: MetricsLab, root: string, environment: string, pod = 'runtime-0'): Promise<void> {
+  const catalog = await loadCatalogOrThrow(root);
+  const env = catalog.environments.get(environment)!;
+  for (const deployment of env.deployments) {
+    const card = catalog.models.get(deployment.model)!;
+    const sha256 = (version: string) => card.versions.get(version)!.artifact.sha256!;
+    const canaryWeight = deployment.canary?.weight ?? 0;
+    const versions: LoadedVersion[] = [{ version: deployment.stable, sha256: sha256(deployment.stable), role: 'stable', weight: 100 - canaryWeight }];
+    if (deployment.canary !== undefined) versions.push({ version: deployment.canary.version, sha256: sha256(deployment.canary.version), role: 'canary', weight: canaryWeight });
+    lab.serve(env.cluster.namespace, deployment.model, pod, versions);
+  }
 }

@@ -11,9 +11,10 @@ import { LocalForge } from '../../controllers/forge/local/local-forge.js';
 import { reconcile, type ReconcileOptions } from '../../controllers/reconcile.js';
 import { PrometheusSource } from '../../controllers/sources/prometheus.js';
 import { driftSamplesQuery, errorRateQuery, requestsQuery } from '../../controllers/sources/queries.js';
-import { loadCatalog } from '../../core/load/load-catalog.js';
+import { loadCatalog, loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { makeRepo, testRenderDist, type TestRepo } from './fixtures.js';
-import { startMetricsLab, type MetricsLab } from './metrics-endpoint.js';
+import { serveAsDeclared, startMetricsLab, type MetricsLab } from './metrics-endpoint.js';
+import { PROJECT_ROOT } from '../support/example-repo.js';
 
 const HOUR = 3600_000;
 
@@ -56,6 +57,7 @@ describe('proposals judged from Prometheus', () => {
 
     before(async () => {
       ({ repo, forge } = await fresh());
+      await serveAsDeclared(lab, PROJECT_ROOT, 'staging');
       lab.set('ml-staging', 'fraud-detector', '2.0.0', { requests: 40, errors: 0, latencySeconds: 0.002, scorePsi: 0.05 });
       lab.set('ml-staging', 'fraud-detector', '1.4.0', { requests: 40, errors: 0, latencySeconds: 0.002, scorePsi: 0.04 });
       await lab.waitFor(requestsQuery(canary, 600_000), (value) => value > 600);
@@ -69,7 +71,7 @@ describe('proposals judged from Prometheus', () => {
       assert.match(pr.body, /\| error rate \(canary\) \| 0 % \(stable 0 %\) \| ≤ 5 % \| ✅ pass \|/);
       assert.match(pr.body, /\| p99 latency \(canary\) \| [\d.]+ ms \(stable [\d.]+ ms\) \| ≤ 10 ms \| ✅ pass \|/);
       assert.match(pr.body, /\| F1 drop vs stable \| no data \| ≤ 5 % \| ➖ n\/a \|/);
-      assert.match(pr.body, /histogram_quantile\(0\.99, sum by \(le\) \(rate\(slipway_request_duration_seconds_bucket\{namespace="ml-staging",model="fraud-detector",version="2\.0\.0"\}\[10m\]\)\)\)/);
+      assert.match(pr.body, /histogram_quantile\(0\.99, sum by \(le\) \(rate\(slipway_request_duration_seconds_bucket\{namespace="ml-staging",model="fraud-detector",version="2\.0\.0",route=~"infer\|score"\}\[10m\]\)\)\)/);
       assert.match(pr.body, /Cluster status was not checked/);
       const staging = await simpleGit(repo.root).show([`${pr.branch}:environments/staging.yaml`]);
       assert.match(staging, /^ {6}canary: \{ version: 2\.0\.0, weight: 50 \}$/m);
@@ -82,7 +84,9 @@ describe('proposals judged from Prometheus', () => {
     });
 
     it('a failing canary is aborted, auto-merged as the policy allows, and never proposed there again', async () => {
-      lab.set('ml-staging', 'fraud-detector', '2.0.0', { requests: 40, errors: 20, latencySeconds: 0.002, scorePsi: 0.05 });
+      // Ten times as many probes, metadata reads and feedback posts as predictions: counted as
+      // requests, they would hold the error rate under 5 % (20 / 440) and the canary would pass.
+      lab.set('ml-staging', 'fraud-detector', '2.0.0', { requests: 40, errors: 20, latencySeconds: 0.002, scorePsi: 0.05, otherRequests: 400 });
       await lab.waitFor(errorRateQuery(canary, 600_000), (value) => value > 0.08);
       const report = await reconcile(options(repo, forge));
       assert.deepEqual(report.proposals, [{ key: 'abort/fraud-detector/staging', outcome: 'auto-merged', pr: 2 }]);
@@ -179,6 +183,46 @@ describe('proposals judged from Prometheus', () => {
       const loaded = await loadCatalog(repo.root);
       assert.ok(loaded.ok);
       assert.equal(loaded.catalog.environments.get('prod')!.deployments[0].stable, '1.4.0');
+    });
+  });
+
+  describe('a canary whose pods do not serve what Git declares', () => {
+    it('waits, naming the pod and the weights it serves, instead of aborting on that evidence', async () => {
+      const { repo, forge } = await fresh();
+      // Evidence that would abort (half the predictions fail), from two pods of which one lags.
+      lab.set('ml-staging', 'fraud-detector', '2.0.0', { requests: 40, errors: 20, latencySeconds: 0.002, scorePsi: 0.05 });
+      await serveAsDeclared(lab, repo.root, 'staging', 'runtime-a');
+      const card = (await loadCatalogOrThrow(repo.root)).models.get('fraud-detector')!;
+      const sha = (version: string) => card.versions.get(version)!.artifact.sha256!;
+      const canaryWaits = async () => {
+        const report = await reconcile(options(repo, forge));
+        assert.deepEqual(report.proposals.filter((proposal) => /^(canary|abort)\//.test(proposal.key)), [], 'neither a step nor an abort');
+        return report.waiting.find((wait) => wait.key === 'canary/fraud-detector/staging')?.reasons ?? [];
+      };
+
+      // A pod whose ConfigMap has not brought the canary yet.
+      lab.serve('ml-staging', 'fraud-detector', 'runtime-b', [{ version: '1.4.0', sha256: sha('1.4.0'), role: 'stable', weight: 100 }]);
+      await lab.waitFor('count(slipway_model_info{pod="runtime-b"})', (value) => value === 1);
+      assert.deepEqual(await canaryWaits(), ['pod runtime-b does not serve canary 2.0.0 yet (it serves 1.4.0 as stable)']);
+
+      // A pod that serves other bytes under the canary's version.
+      const other = 'f'.repeat(64);
+      lab.serve('ml-staging', 'fraud-detector', 'runtime-b', [
+        { version: '1.4.0', sha256: sha('1.4.0'), role: 'stable', weight: 90 },
+        { version: '2.0.0', sha256: other, role: 'canary', weight: 10 },
+      ]);
+      await lab.waitFor(`count(slipway_model_info{pod="runtime-b",sha256="${other}"})`, (value) => value === 1);
+      const mixed = await canaryWaits();
+      assert.equal(mixed[0], `pod runtime-b serves 2.0.0 with sha256 ffffffffffff, the card declares ${sha('2.0.0').slice(0, 12)}`);
+      assert.match(mixed[1], /^in the analysis window 2\.0\.0 was also served with sha256 ffffffffffff .*: its metrics mix artifacts; max by \(version, sha256\) \(max_over_time\(slipway_model_info/);
+
+      // Git's bytes everywhere now, but the window still holds metrics of the other bytes.
+      await serveAsDeclared(lab, repo.root, 'staging', 'runtime-b');
+      await lab.waitFor(`count(slipway_model_info{pod="runtime-b",sha256="${sha('2.0.0')}"})`, (value) => value === 1);
+      const window = await canaryWaits();
+      assert.equal(window.length, 1, window.join('\n'));
+      assert.match(window[0], /^in the analysis window 2\.0\.0 was also served with sha256 ffffffffffff/);
+      assert.deepEqual((await forge.records()).filter((record) => /^slipway\/(canary|abort)\//.test(record.branch)).map((record) => record.title), [], 'no canary pull request was opened');
     });
   });
 });

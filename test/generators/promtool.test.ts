@@ -99,3 +99,54 @@ describe('promtool check rules', () => {
     assert.match(expr, / > 0\.3 /, 'float noise (0.30000000000000004) must not reach the rule');
   });
 });
+
+describe('promtool test rules', () => {
+  it('fires the error-rate alert on failed predictions that ten times as many probes and metadata reads would dilute', async () => {
+    requireBinary('promtool', 'prometheus');
+    const rule = render(await loadCatalogOrThrow(PROJECT_ROOT)).objects.get('prod/prometheusrule-fraud-detector.yaml')!;
+    const dir = await mkdtemp(path.join(tmpdir(), 'slipway-promtool-'));
+    try {
+      await writeFile(path.join(dir, 'rules.yaml'), stringify({ groups: (rule.spec as { groups: unknown }).groups }));
+      const version = { namespace: 'ml-prod', model: 'fraud-detector', version: '2.0.0' };
+      const series = (name: string, labels: Record<string, string>, values: string) => ({
+        series: `${name}{${Object.entries({ ...version, ...labels }).map(([key, value]) => `${key}="${value}"`).join(',')}}`,
+        values,
+      });
+      // Per minute: 100 predictions of which 10 fail (10 % > 5 %), and 2,000 successful model-ready probes and metadata reads.
+      const test = {
+        rule_files: ['rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [
+              series('slipway_request_duration_seconds_count', { route: 'score', status: '200' }, '0+90x30'),
+              series('slipway_request_duration_seconds_count', { route: 'score', status: '500' }, '0+10x30'),
+              series('slipway_prediction_errors_total', {}, '0+10x30'),
+              series('slipway_request_duration_seconds_count', { route: 'model-ready', status: '200' }, '0+1000x30'),
+              series('slipway_request_duration_seconds_count', { route: 'model-metadata', status: '200' }, '0+1000x30'),
+            ],
+            alert_rule_test: [
+              {
+                eval_time: '20m',
+                alertname: 'SlipwayErrorRateHigh',
+                exp_alerts: [
+                  {
+                    exp_labels: { model: 'fraud-detector', version: '2.0.0', severity: 'critical', slipway_environment: 'prod', slipway_policy: 'fraud-canary' },
+                    exp_annotations: { summary: 'Error rate of fraud-detector 2.0.0 above 5%', description: 'error rate 10%' },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      };
+      await writeFile(path.join(dir, 'test.yaml'), stringify(test));
+      const run = spawnSync('promtool', ['test', 'rules', 'test.yaml'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, /SUCCESS/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -44,7 +44,10 @@ describe('render on the example catalog', () => {
     const container = deployment.spec.template.spec.containers[0];
     assert.equal(container.image, catalog.environments.get('prod')!.image);
     assert.ok(isPinnedImage(container.image));
-    assert.deepEqual(container.args, ['serve', '--bundle', '/etc/slipway/bundle/bundle.json', '--port', '8080', '--cache', '/var/cache/slipway/artifacts']);
+    assert.deepEqual(container.args, ['serve', '--bundle', '/etc/slipway/bundle/bundle.json', '--port', '8080', '--cache', '/var/cache/slipway/artifacts', '--drain-delay', '5s', '--drain-timeout', '10s']);
+    // preStop 5 s + drain delay 5 s + in-flight 10 s, with time left to close: never SIGKILLed while draining.
+    assert.deepEqual(container.lifecycle, { preStop: { sleep: { seconds: 5 } } });
+    assert.equal(deployment.spec.template.spec.terminationGracePeriodSeconds, 25);
     // Fetched artifacts survive a container restart on their own volume; the root file system stays read-only.
     assert.deepEqual(container.volumeMounts.find((mount: Any) => mount.name === 'artifacts'), { name: 'artifacts', mountPath: '/var/cache/slipway/artifacts' });
     assert.deepEqual(deployment.spec.template.spec.volumes.find((volume: Any) => volume.name === 'artifacts'), { name: 'artifacts', emptyDir: { sizeLimit: '2Gi' } });
@@ -159,6 +162,7 @@ describe('render on the example catalog', () => {
     const rules = object('prod/prometheusrule-fraud-detector.yaml').spec.groups.find((group: Any) => group.name === 'fraud-detector-slo').rules;
     const errorRate = rules.find((rule: Any) => rule.alert === 'SlipwayErrorRateHigh');
     assert.match(errorRate.expr, new RegExp(`rate\\(${METRICS.predictionErrors}\\{namespace="ml-prod", model="fraud-detector"\\}\\[10m\\]\\)`));
+    assert.match(errorRate.expr, /rate\(slipway_request_duration_seconds_count\{namespace="ml-prod", model="fraud-detector", route=~"infer\|score"\}\[10m\]\)/, 'predictions only in the denominator');
     assert.match(errorRate.expr, / > 0\.05 /);
     assert.match(errorRate.expr, / >= 500$/);
     const latency = rules.find((rule: Any) => rule.alert === 'SlipwayLatencyP99High');

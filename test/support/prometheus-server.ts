@@ -16,8 +16,16 @@ export interface TestPrometheus {
   stop(): Promise<void>;
 }
 
-/** Starts Prometheus scraping `targets` (`host:port`) every `scrapeInterval`. */
-export async function startPrometheus(targets: readonly string[], scrapeInterval = '1s', ruleFiles: readonly string[] = []): Promise<TestPrometheus> {
+/**
+ * Starts Prometheus scraping `targets` (`host:port`) every `scrapeInterval`; `targetLabels` are
+ * added to every series, as a ServiceMonitor adds `namespace`.
+ */
+export async function startPrometheus(
+  targets: readonly string[],
+  scrapeInterval = '1s',
+  ruleFiles: readonly string[] = [],
+  targetLabels: Readonly<Record<string, string>> = {},
+): Promise<TestPrometheus> {
   requireBinary('prometheus', 'prometheus');
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), 'slipway-prometheus-'));
@@ -30,6 +38,7 @@ export async function startPrometheus(targets: readonly string[], scrapeInterval
     '  - job_name: slipway',
     '    static_configs:',
     `      - targets: [${targets.map((target) => JSON.stringify(target)).join(', ')}]`,
+    ...(Object.keys(targetLabels).length > 0 ? [`        labels: ${JSON.stringify(targetLabels)}`] : []),
     '',
   ].join('\n');
   await writeFile(path.join(dir, 'prometheus.yml'), config);

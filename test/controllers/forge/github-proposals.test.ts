@@ -9,7 +9,8 @@ import { PrometheusSource } from '../../../controllers/sources/prometheus.js';
 import { driftSamplesQuery, errorRateQuery, requestsQuery } from '../../../controllers/sources/queries.js';
 import { startGitHub, type FakeGitHub } from '../../support/github-server.js';
 import { makeRepo, testRenderDist, type TestRepo } from '../fixtures.js';
-import { startMetricsLab, type MetricsLab } from '../metrics-endpoint.js';
+import { serveAsDeclared, startMetricsLab, type MetricsLab } from '../metrics-endpoint.js';
+import { PROJECT_ROOT } from '../../support/example-repo.js';
 
 describe('metric-driven proposals on the GitHub forge', () => {
   let lab: MetricsLab;
@@ -24,6 +25,7 @@ describe('metric-driven proposals on the GitHub forge', () => {
     repo = await makeRepo();
     github = await startGitHub(repo.root);
     forge = new GitHubForge(githubSettingsFromEnv({ GITHUB_TOKEN: 't', GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/fraud-platform', SLIPWAY_GIT_URL: github.gitDir }), () => {}, { retryAfterBaseValue: 20, pacing: 'none' });
+    await serveAsDeclared(lab, PROJECT_ROOT, 'staging');
     lab.set('ml-staging', 'fraud-detector', '2.0.0', { requests: 40, errors: 0, latencySeconds: 0.002, scorePsi: 0.05 });
     lab.set('ml-staging', 'fraud-detector', '1.4.0', { requests: 40, errors: 0, latencySeconds: 0.002, scorePsi: 0.04 });
     lab.set('ml-prod', 'fraud-detector', '1.4.0', { requests: 5, errors: 0, latencySeconds: 0.002, scorePsi: 0.05, featurePsi: { 'transaction-features:amount': 0.6, 'behavioral-features:device_trust_score': 0.4 }, driftSamples: 1000 });

@@ -7,11 +7,25 @@ import { currentStep, proposeCanaryStep } from '../../../controllers/proposals/c
 import { bumpTriggerId } from '../../../controllers/proposals/drift.js';
 import { proposePromotion } from '../../../controllers/proposals/promotion.js';
 import { proposeNewVersion } from '../../../controllers/proposals/retrain-result.js';
+import type { ServedArtifact, ServedArtifacts } from '../../../controllers/proposals/served-artifacts.js';
 import { makeRepo, trainingResult, type TestRepo } from '../fixtures.js';
+
+/** What pods report in slipway_model_info, with the queries named for the reasons. */
+function served(now: ServedArtifact[], inWindow = now.map(({ version, sha256 }) => ({ version, sha256 }))): ServedArtifacts {
+  return { now, inWindow, queries: { now: 'now-query', inWindow: 'window-query' } };
+}
 
 describe('proposal functions', () => {
   let repo: TestRepo;
   let catalog: Catalog;
+  /** Staging as Git declares it: stable 1.4.0, canary 2.0.0 at 10 %, with the card's sha256s, in one pod. */
+  const declared = (pod = 'pod-a'): ServedArtifact[] => {
+    const sha = (version: string) => catalog.models.get('fraud-detector')!.versions.get(version)!.artifact.sha256!;
+    return [
+      { pod, version: '1.4.0', sha256: sha('1.4.0'), role: 'stable', weight: 90 },
+      { pod, version: '2.0.0', sha256: sha('2.0.0'), role: 'canary', weight: 10 },
+    ];
+  };
   before(async () => {
     repo = await makeRepo();
     catalog = await loadCatalogOrThrow(repo.root);
@@ -47,11 +61,38 @@ describe('proposal functions', () => {
     assert.equal(a.kind === 'propose' && a.proposal.branch, 'slipway/version/fraud-detector/dev');
   });
 
+  it('judge a canary only on pods that serve the weights Git declares, saying which pod serves what', () => {
+    const failing = { value: 1, query: 'error-rate' };
+    const checks = [{ check: catalog.rolloutPolicies.get('fraud-canary')!.analysis.checks.find((check) => check.metric === 'error-rate')!, canary: failing, stable: { value: 0, query: 'q' } }];
+    const decide = (servedArtifacts: ServedArtifacts) =>
+      proposeCanaryStep(catalog, { environment: 'staging', model: 'fraud-detector', analysis: { served: servedArtifacts, canaryRequests: { value: 10_000, query: 'q' }, checks, latencySeries: [] }, stepAgeMs: 10 * 3600_000 });
+    const reasons = (decision: ReturnType<typeof decide>) => (decision.kind === 'wait' ? decision.reasons : [`decided ${decision.kind}`]);
+    const [stable, canary] = declared();
+
+    // Git's weights everywhere: the failing error rate aborts.
+    assert.equal(decide(served([...declared('pod-a'), ...declared('pod-b')])).kind, 'propose');
+    // A pod that has not loaded the canary yet.
+    assert.deepEqual(reasons(decide(served([...declared('pod-a'), { ...stable, pod: 'pod-b', weight: 100 }]))), ['pod pod-b does not serve canary 2.0.0 yet (it serves 1.4.0 as stable)']);
+    // Other bytes under the canary's version.
+    const other = { ...canary, sha256: 'f'.repeat(64) };
+    assert.deepEqual(reasons(decide(served([stable, other]))), [
+      `pod pod-a serves 2.0.0 with sha256 ffffffffffff, the card declares ${canary.sha256.slice(0, 12)}`,
+      `in the analysis window 2.0.0 was also served with sha256 ffffffffffff (the card declares ${canary.sha256.slice(0, 12)}): its metrics mix artifacts; window-query`,
+    ]);
+    // Git's bytes now, but the window's metrics came partly from others.
+    assert.match(reasons(decide(served(declared(), [...declared(), other])))[0], /^in the analysis window 2\.0\.0 was also served with sha256 ffffffffffff/);
+    // The canary still at the previous step's weight.
+    assert.deepEqual(reasons(decide(served([stable, { ...canary, weight: 5 }]))), ['pod pod-a serves the canary 2.0.0 at 5 %, Git declares 10 %']);
+    // Nothing reports, or Prometheus fails: no evidence at all.
+    assert.match(reasons(decide(served([])))[0], /^no pod of fraud-detector reports slipway_model_info.*: now-query$/);
+    assert.match(reasons(decide({ ...served([]), error: 'HTTP 503' }))[0], /^cannot read which weights the pods serve \(HTTP 503\)/);
+  });
+
   it('wait on a canary without enough requests, saying how many it saw', () => {
     const decision = proposeCanaryStep(catalog, {
       environment: 'staging',
       model: 'fraud-detector',
-      analysis: { canaryRequests: { value: 12, query: 'q' }, checks: [], latencySeries: [] },
+      analysis: { served: served(declared()), canaryRequests: { value: 12, query: 'q' }, checks: [], latencySeries: [] },
       stepAgeMs: 10 * 3600_000,
     });
     assert.equal(decision.kind, 'wait');
