@@ -1,12 +1,18 @@
 /**
  * A loopback server that follows GitHub's REST shapes over a real bare Git repository: the Git data
- * API (blobs, trees, commits, refs), pulls, labels, comments, merges and GraphQL auto-merge. Every
- * request body is validated against GitHub's own OpenAPI description (`@octokit/openapi`), and
- * faults (5xx, secondary rate limits, 429 with retry-after) can be injected.
+ * API (blobs, trees, commits, refs), pulls, labels, comments, merges, check runs and statuses, the
+ * repository's merge settings and branch protection, and GraphQL auto-merge. It refuses what GitHub
+ * refuses, with GitHub's status and message: non-fast-forward ref updates without `force`, refs
+ * without `refs/`, pull requests with no commits or a missing base, auto-merge where the repository
+ * does not allow it (GitHub's default) or the PR is in clean or unstable status, merge methods the
+ * repository turned off, merges whose `sha` is no longer the head. Lists are paginated with `Link`
+ * headers; deleting a PR's head branch closes the PR. Every request body is validated against
+ * GitHub's own OpenAPI description (`@octokit/openapi`), and faults (5xx, secondary rate limits, 429
+ * with retry-after) can be injected.
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -28,11 +34,41 @@ export interface FakePull {
   auto_merge: { merge_method: string } | null;
 }
 
+/** The repository settings GitHub's `GET /repos/{owner}/{repo}` reports; defaults are GitHub's. */
+export interface FakeRepositorySettings {
+  allow_merge_commit: boolean;
+  allow_squash_merge: boolean;
+  allow_rebase_merge: boolean;
+  /** Off by default on GitHub. */
+  allow_auto_merge: boolean;
+}
+
+/** Classic branch protection of the base branch (`null`: not protected, GitHub answers 404). */
+export interface FakeProtection {
+  /** Checks (run names or status contexts) that must pass before a merge. */
+  requiredChecks: string[];
+  /** "Require branches to be up to date before merging". */
+  strict: boolean;
+}
+
+/** A check run or commit status the fake holds for a commit. */
+export interface FakeCheck {
+  readonly sha: string;
+  readonly name: string;
+  /** `pending` while it runs. */
+  readonly outcome: 'pending' | 'success' | 'failure';
+  readonly kind: 'check-run' | 'status';
+}
+
 /** A fault served instead of the next matching request. */
 export interface Fault {
   readonly method?: string;
   /** Substring of the request path. */
   readonly path?: string;
+  /** Substring of the JSON request body (a branch name, say). */
+  readonly body?: string;
+  /** Served for every matching request, not only the next. */
+  readonly always?: boolean;
   readonly kind: '5xx' | 'secondary-rate-limit' | '429';
 }
 
@@ -53,6 +89,11 @@ export interface FakeGitHub {
   /** The bare repository behind it. */
   readonly gitDir: string;
   readonly pulls: FakePull[];
+  /** Merge settings, GitHub's defaults until a test changes them. */
+  readonly settings: FakeRepositorySettings;
+  /** Protection of every branch a PR targets; `null`: unprotected. */
+  protection: FakeProtection | null;
+  readonly checks: FakeCheck[];
   readonly requests: RecordedRequest[];
   /** Request bodies that did not match GitHub's OpenAPI description (should stay empty). */
   readonly invalidBodies: string[];
@@ -61,6 +102,10 @@ export interface FakeGitHub {
   branchSha(branch: string): Promise<string | null>;
   /** Merges a PR as a person would on github.com. */
   mergePull(number: number): Promise<void>;
+  /** Reports a check run on `sha` as CI would; a PR whose auto-merge waited on it may merge. */
+  setCheck(sha: string, name: string, outcome: FakeCheck['outcome']): Promise<void>;
+  /** Pushes a commit by a person onto `branch` (fast-forward), returning its id. */
+  pushAsPerson(branch: string, file: string, content: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -155,6 +200,37 @@ function git(cwd: string, args: readonly string[], input?: string, env?: Record<
   });
 }
 
+/** GitHub's page size when `per_page` is not given, and its largest. */
+const DEFAULT_PAGE = 30;
+const LARGEST_PAGE = 100;
+
+const METHOD_REFUSALS: Record<string, { setting: keyof FakeRepositorySettings; rest: string; graphql: string }> = {
+  merge: { setting: 'allow_merge_commit', rest: 'Merge commits are not allowed on this repository.', graphql: 'Merge method merge commits are not allowed on this repository' },
+  squash: { setting: 'allow_squash_merge', rest: 'Squash merges are not allowed on this repository.', graphql: 'Merge method squash merges are not allowed on this repository' },
+  rebase: { setting: 'allow_rebase_merge', rest: 'Rebase merges are not allowed on this repository.', graphql: 'Merge method rebase merges are not allowed on this repository' },
+};
+
+/** One page of `items` and the `Link` header GitHub sends with it. */
+function paginate<T>(items: readonly T[], query: URLSearchParams, base: string): [T[], Record<string, string>] {
+  const perPage = Math.min(LARGEST_PAGE, Math.max(1, Number(query.get('per_page') ?? DEFAULT_PAGE) || DEFAULT_PAGE));
+  const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
+  const last = Math.max(1, Math.ceil(items.length / perPage));
+  const link = (n: number, rel: string) => {
+    const params = new URLSearchParams(query);
+    params.set('per_page', String(perPage));
+    params.set('page', String(n));
+    return `<${base}?${params.toString()}>; rel="${rel}"`;
+  };
+  const links: string[] = [];
+  if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+  if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+  return [items.slice((page - 1) * perPage, page * perPage), links.length === 0 ? {} : { link: links.join(', ') }];
+}
+
+function validationFailed(errors: readonly Record<string, string>[]): [number, unknown] {
+  return [422, { message: 'Validation Failed', errors, documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request' }];
+}
+
 /** Starts a fake GitHub for `owner/repo` whose bare repository is cloned from `source` (its `main`). */
 export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-platform'): Promise<FakeGitHub> {
   loadOpenApi();
@@ -165,10 +241,14 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
   const requests: RecordedRequest[] = [];
   const invalidBodies: string[] = [];
   const faults: Fault[] = [];
+  const checks: FakeCheck[] = [];
+  const settings: FakeRepositorySettings = { allow_merge_commit: true, allow_squash_merge: true, allow_rebase_merge: true, allow_auto_merge: false };
+  const state: { protection: FakeProtection | null } = { protection: null };
   const prefix = `/repos/${owner}/${repo}`;
   let port = 0;
 
   const revParse = async (ref: string) => git(gitDir, ['rev-parse', '--verify', '--quiet', ref]).catch(() => null);
+  const isAncestor = (older: string, newer: string) => git(gitDir, ['merge-base', '--is-ancestor', older, newer]).then(() => true, () => false);
   const pullJson = (pull: FakePull) => ({
     ...pull,
     html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${pull.number}`,
@@ -179,30 +259,98 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
   const refreshHead = async (pull: FakePull) => {
     pull.head.sha = (await revParse(`refs/heads/${pull.head.ref}`)) ?? pull.head.sha;
   };
-  const merge = async (pull: FakePull) => {
+  // The newest outcome of each named check on a commit.
+  const outcomesOf = (sha: string) => {
+    const latest = new Map<string, FakeCheck['outcome']>();
+    for (const check of checks) if (check.sha === sha) latest.set(check.name, check.outcome);
+    return latest;
+  };
+  /** Why GitHub would not merge the PR now (405 message), or null. */
+  const mergeBlocker = async (pull: FakePull): Promise<string | null> => {
+    const outcomes = outcomesOf(pull.head.sha);
+    for (const name of state.protection?.requiredChecks ?? []) {
+      if (outcomes.get(name) !== 'success') return `Required status check "${name}" is expected.`;
+    }
+    const base = (await revParse(`refs/heads/${pull.base.ref}`))!;
+    if (state.protection?.strict && !(await isAncestor(base, pull.head.sha))) return 'Head branch is out of date. Review and try the merge again.';
+    return null;
+  };
+  // GraphQL's mergeStateStatus, as far as auto-merge cares.
+  const mergeState = async (pull: FakePull): Promise<'BLOCKED' | 'BEHIND' | 'UNSTABLE' | 'CLEAN'> => {
+    const blocker = await mergeBlocker(pull);
+    if (blocker !== null) return blocker.startsWith('Head branch') ? 'BEHIND' : 'BLOCKED';
+    return [...outcomesOf(pull.head.sha).values()].every((outcome) => outcome === 'success') ? 'CLEAN' : 'UNSTABLE';
+  };
+  const merge = async (pull: FakePull, method = 'merge') => {
     await refreshHead(pull);
     const base = (await revParse(`refs/heads/${pull.base.ref}`))!;
     const tree = (await git(gitDir, ['merge-tree', '--write-tree', base, pull.head.sha])).split('\n')[0];
-    const commit = await git(gitDir, ['commit-tree', tree, '-p', base, '-p', pull.head.sha, '-m', `Merge pull request #${pull.number} from ${pull.head.ref}`], undefined, person());
+    const parents = method === 'merge' ? ['-p', base, '-p', pull.head.sha] : ['-p', base];
+    const message = method === 'merge' ? `Merge pull request #${pull.number} from ${pull.head.ref}` : `${pull.title} (#${pull.number})`;
+    const commit = await git(gitDir, ['commit-tree', tree, ...parents, '-m', message], undefined, person());
     await git(gitDir, ['update-ref', `refs/heads/${pull.base.ref}`, commit, base]);
     pull.state = 'closed';
     pull.merged_at = new Date().toISOString();
+    pull.auto_merge = null;
     return commit;
   };
+  // GitHub merges a PR with auto-merge on as soon as nothing blocks it.
+  const settleAutoMerges = async () => {
+    for (const pull of pulls) {
+      if (pull.state !== 'open' || pull.auto_merge === null) continue;
+      await refreshHead(pull);
+      if ((await mergeBlocker(pull)) === null) await merge(pull, pull.auto_merge.merge_method);
+    }
+  };
+  const setRef = async (ref: string, sha: string) => {
+    await git(gitDir, ['update-ref', ref, sha]);
+    await settleAutoMerges();
+  };
+
+  async function graphql(body: unknown): Promise<[number, unknown]> {
+    const { query: text, variables } = body as { query?: string; variables?: { id?: string } };
+    const operation = typeof text === 'string' ? /(enablePullRequestAutoMerge|disablePullRequestAutoMerge)/.exec(text)?.[1] : undefined;
+    if (operation === undefined) return [200, { errors: [{ message: 'unsupported query' }] }];
+    const refuse = (message: string, type = 'UNPROCESSABLE') => [200, { data: { [operation]: null }, errors: [{ type, path: [operation], message }] }] as [number, unknown];
+    const pull = pulls.find((candidate) => candidate.node_id === variables?.id);
+    if (pull === undefined) return refuse(`Could not resolve to a node with the global id of '${variables?.id ?? ''}'`, 'NOT_FOUND');
+    if (operation === 'disablePullRequestAutoMerge') {
+      pull.auto_merge = null;
+      return [200, { data: { disablePullRequestAutoMerge: { pullRequest: { number: pull.number } } } }];
+    }
+    if (!settings.allow_auto_merge) return refuse('Pull request Auto merge is not allowed for this repository');
+    const method = (/mergeMethod:\s*(\w+)/.exec(text!)?.[1] ?? 'MERGE').toLowerCase();
+    const refusal = METHOD_REFUSALS[method];
+    if (refusal === undefined) return refuse(`Argument 'mergeMethod' has an invalid value (${method})`);
+    if (!settings[refusal.setting]) return refuse(refusal.graphql);
+    if (pull.state !== 'open') return refuse('Pull request is not open');
+    await refreshHead(pull);
+    const status = await mergeState(pull);
+    if (status === 'CLEAN') return refuse('Pull request Pull request is in clean status');
+    if (status === 'UNSTABLE') return refuse('Pull request Pull request is in unstable status');
+    pull.auto_merge = { merge_method: method };
+    return [200, { data: { enablePullRequestAutoMerge: { pullRequest: { number: pull.number } } } }];
+  }
 
   async function route(method: string, pathname: string, query: URLSearchParams, body: unknown): Promise<[number, unknown, Record<string, string>?]> {
-    if (method === 'post' && (pathname === '/graphql' || pathname === '/api/graphql')) {
-      const { query: text, variables } = body as { query?: string; variables?: { id?: string } };
-      if (typeof text !== 'string' || !/enablePullRequestAutoMerge/.test(text)) return [200, { errors: [{ message: 'unsupported query' }] }];
-      const pull = pulls.find((candidate) => candidate.node_id === variables?.id);
-      if (pull === undefined) return [200, { errors: [{ message: 'Could not resolve to a node' }] }];
-      pull.auto_merge = { merge_method: 'merge' };
-      return [200, { data: { enablePullRequestAutoMerge: { pullRequest: { number: pull.number } } } }];
-    }
+    if (method === 'post' && (pathname === '/graphql' || pathname === '/api/graphql')) return graphql(body);
     if (!pathname.startsWith(prefix)) return [404, { message: 'Not Found' }];
     const rest = pathname.slice(prefix.length);
     const input = (body ?? {}) as Record<string, unknown>;
+    const self = `http://127.0.0.1:${port}${pathname}`;
     let match: RegExpExecArray | null;
+    if (method === 'get' && rest === '') {
+      return [200, { id: 1, node_id: 'R_1', name: repo, full_name: `${owner}/${repo}`, private: true, default_branch: 'main', ...settings, delete_branch_on_merge: false }];
+    }
+    if (method === 'get' && (match = /^\/branches\/(.+)\/protection$/.exec(rest))) {
+      if (state.protection === null) return [404, { message: 'Branch not protected' }];
+      const { strict, requiredChecks } = state.protection;
+      return [200, { required_status_checks: { strict, contexts: requiredChecks, checks: requiredChecks.map((context) => ({ context, app_id: null })) } }];
+    }
+    if (method === 'get' && (match = /^\/rules\/branches\/(.+)$/.exec(rest))) {
+      // Rulesets: this fake protects branches the classic way only.
+      return [200, []];
+    }
     if (method === 'get' && (match = /^\/git\/ref\/(.+)$/.exec(rest))) {
       // Octokit sends `heads%2Fa%2Fb`; GitHub takes the ref either way.
       const ref = decodeURIComponent(match[1]);
@@ -218,7 +366,6 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     if (method === 'post' && rest === '/git/blobs') {
       const content = Buffer.from(String(input.content), input.encoding === 'base64' ? 'base64' : 'utf8');
       const file = path.join(dir, `blob-${Date.now()}-${Math.random()}`);
-      const { writeFile } = await import('node:fs/promises');
       await writeFile(file, content);
       const sha = await git(gitDir, ['hash-object', '-w', file]);
       await rm(file, { force: true });
@@ -253,55 +400,79 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     }
     if (method === 'post' && rest === '/git/refs') {
       const ref = String(input.ref);
+      if (!/^refs\/[^/]+\/.+/.test(ref)) return [422, { message: "Reference name must start with 'refs/' and have at least two slashes." }];
       if ((await revParse(ref)) !== null) return [422, { message: 'Reference already exists' }];
-      await git(gitDir, ['update-ref', ref, String(input.sha)]);
+      if ((await git(gitDir, ['cat-file', '-t', String(input.sha)]).catch(() => null)) !== 'commit') return [422, { message: 'Object does not exist' }];
+      await setRef(ref, String(input.sha));
       return [201, { ref, object: { sha: input.sha, type: 'commit' } }];
     }
     if (method === 'patch' && (match = /^\/git\/refs\/(.+)$/.exec(rest))) {
-      const ref = decodeURIComponent(match[1]);
-      await git(gitDir, ['update-ref', `refs/${ref}`, String(input.sha)]);
-      return [200, { ref: `refs/${ref}`, object: { sha: input.sha, type: 'commit' } }];
+      const ref = `refs/${decodeURIComponent(match[1])}`;
+      const current = await revParse(ref);
+      if (current === null) return [422, { message: 'Reference does not exist' }];
+      const sha = String(input.sha);
+      if (input.force !== true && !(await isAncestor(current, sha))) return [422, { message: 'Update is not a fast forward' }];
+      await setRef(ref, sha);
+      return [200, { ref, object: { sha, type: 'commit' } }];
+    }
+    if (method === 'delete' && (match = /^\/git\/refs\/(.+)$/.exec(rest))) {
+      const ref = `refs/${decodeURIComponent(match[1])}`;
+      if ((await revParse(ref)) === null) return [422, { message: 'Reference does not exist' }];
+      await git(gitDir, ['update-ref', '-d', ref]);
+      // GitHub closes the open PRs whose head branch is deleted.
+      for (const pull of pulls) if (pull.state === 'open' && `refs/heads/${pull.head.ref}` === ref) pull.state = 'closed';
+      return [204, null];
     }
     if (method === 'get' && rest === '/pulls') {
-      const state = query.get('state') ?? 'open';
+      const wanted = query.get('state') ?? 'open';
       const head = query.get('head');
       for (const pull of pulls) await refreshHead(pull);
       const selected = pulls
-        .filter((pull) => state === 'all' || pull.state === state)
+        .filter((pull) => wanted === 'all' || pull.state === wanted)
         .filter((pull) => head === null || `${owner}:${pull.head.ref}` === head)
         .sort((a, b) => b.number - a.number);
-      return [200, selected.map(pullJson)];
+      const [page, headers] = paginate(selected, query, self);
+      return [200, page.map(pullJson), headers];
     }
     if (method === 'post' && rest === '/pulls') {
       const head = String(input.head);
-      if ((await revParse(`refs/heads/${head}`)) === null) return [422, { message: 'Validation Failed', errors: [{ message: `head ${head} does not exist` }] }];
+      const base = String(input.base);
+      const headSha = await revParse(`refs/heads/${head}`);
+      const baseSha = await revParse(`refs/heads/${base}`);
+      if (baseSha === null) return validationFailed([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+      if (headSha === null) return validationFailed([{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
       if (pulls.some((pull) => pull.state === 'open' && pull.head.ref === head)) {
-        return [422, { message: 'Validation Failed', errors: [{ message: `A pull request already exists for ${owner}:${head}.` }] }];
+        return validationFailed([{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${head}.` }]);
       }
+      if (await isAncestor(headSha, baseSha)) return validationFailed([{ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${head}` }]);
       const number = pulls.length + 1;
-      const pull: FakePull = { number, node_id: `PR_${number}`, title: String(input.title), body: (input.body as string) ?? null, state: 'open', merged_at: null, head: { ref: head, sha: '' }, base: { ref: String(input.base) }, labels: [], comments: [], auto_merge: null };
-      await refreshHead(pull);
+      const pull: FakePull = { number, node_id: `PR_${number}`, title: String(input.title), body: (input.body as string) ?? null, state: 'open', merged_at: null, head: { ref: head, sha: headSha }, base: { ref: base }, labels: [], comments: [], auto_merge: null };
       pulls.push(pull);
       return [201, pullJson(pull)];
     }
     if ((match = /^\/pulls\/(\d+)(\/merge)?$/.exec(rest))) {
       const pull = pulls.find((candidate) => candidate.number === Number(match![1]));
       if (pull === undefined) return [404, { message: 'Not Found' }];
-      if (match[2] !== undefined && method === 'put') {
-        if (pull.state !== 'open') return [405, { message: 'Pull Request is not mergeable' }];
-        return [200, { merged: true, sha: await merge(pull), message: 'Pull Request successfully merged' }];
-      }
+      if (match[2] !== undefined && method === 'put') return mergeRequest(pull, input);
       if (method === 'get') {
         await refreshHead(pull);
         return [200, pullJson(pull)];
       }
       if (method === 'patch') {
+        if (typeof input.base === 'string' && (await revParse(`refs/heads/${input.base}`)) === null) return validationFailed([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
         if (typeof input.title === 'string') pull.title = input.title;
         if (typeof input.body === 'string') pull.body = input.body;
         if (typeof input.base === 'string') pull.base.ref = input.base;
         if (input.state === 'closed' || input.state === 'open') pull.state = input.state;
         return [200, pullJson(pull)];
       }
+    }
+    if ((match = /^\/issues\/(\d+)\/labels\/([^/]+)$/.exec(rest)) && method === 'delete') {
+      const pull = pulls.find((candidate) => candidate.number === Number(match![1]));
+      const name = decodeURIComponent(match[2]);
+      if (pull === undefined || !pull.labels.includes(name)) return [404, { message: 'Label does not exist' }];
+      pull.labels = pull.labels.filter((label) => label !== name);
+      return [200, pull.labels.map((label) => ({ name: label }))];
     }
     if ((match = /^\/issues\/(\d+)\/(labels|comments)$/.exec(rest))) {
       const pull = pulls.find((candidate) => candidate.number === Number(match![1]));
@@ -310,13 +481,56 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
         pull.comments.push(String(input.body));
         return [201, { id: pull.comments.length, body: input.body }];
       }
+      if (match[2] === 'comments' && method === 'get') {
+        const [page, headers] = paginate(pull.comments.map((text, index) => ({ id: index + 1, body: text })), query, self);
+        return [200, page, headers];
+      }
+      if (match[2] === 'labels' && method === 'get') return [200, pull.labels.map((name) => ({ name }))];
       if (match[2] === 'labels' && (method === 'post' || method === 'put')) {
         const labels = (input.labels as string[]) ?? [];
         pull.labels = method === 'put' ? [...labels] : [...new Set([...pull.labels, ...labels])];
         return [200, pull.labels.map((name) => ({ name }))];
       }
     }
+    if (method === 'post' && rest === '/check-runs') {
+      const outcome = input.status === 'completed' ? (input.conclusion === 'success' ? 'success' : 'failure') : 'pending';
+      await addCheck({ sha: String(input.head_sha), name: String(input.name), outcome, kind: 'check-run' });
+      return [201, { id: checks.length, name: input.name, head_sha: input.head_sha, status: input.status ?? 'queued', conclusion: input.conclusion ?? null }];
+    }
+    if (method === 'post' && (match = /^\/statuses\/([0-9a-f]{40})$/.exec(rest))) {
+      const outcome = input.state === 'success' ? 'success' : input.state === 'pending' ? 'pending' : 'failure';
+      await addCheck({ sha: match[1], name: String(input.context ?? 'default'), outcome, kind: 'status' });
+      return [201, { id: checks.length, state: input.state, context: input.context ?? 'default' }];
+    }
+    if (method === 'get' && (match = /^\/commits\/(.+)\/(check-runs|status)$/.exec(rest))) {
+      const sha = (await revParse(decodeURIComponent(match[1]))) ?? decodeURIComponent(match[1]);
+      const mine = [...outcomesOf(sha)].filter(([name]) => checks.some((check) => check.sha === sha && check.name === name && check.kind === (match![2] === 'status' ? 'status' : 'check-run')));
+      if (match[2] === 'check-runs') {
+        const runs = mine.map(([name, outcome], index) => ({ id: index + 1, name, head_sha: sha, status: outcome === 'pending' ? 'in_progress' : 'completed', conclusion: outcome === 'pending' ? null : outcome }));
+        return [200, { total_count: runs.length, check_runs: runs }];
+      }
+      const statuses = mine.map(([context, outcome]) => ({ context, state: outcome }));
+      const combined = statuses.some((one) => one.state === 'failure') ? 'failure' : statuses.every((one) => one.state === 'success') && statuses.length > 0 ? 'success' : 'pending';
+      return [200, { sha, state: combined, total_count: statuses.length, statuses }];
+    }
     return [404, { message: `Not Found (the fake GitHub does not serve ${method.toUpperCase()} ${rest})` }];
+  }
+
+  async function addCheck(check: FakeCheck): Promise<void> {
+    checks.push(check);
+    await settleAutoMerges();
+  }
+
+  async function mergeRequest(pull: FakePull, input: Record<string, unknown>): Promise<[number, unknown]> {
+    if (pull.state !== 'open') return [405, { message: 'Pull Request is not mergeable' }];
+    await refreshHead(pull);
+    const how = typeof input.merge_method === 'string' ? input.merge_method : 'merge';
+    const refusal = METHOD_REFUSALS[how];
+    if (refusal !== undefined && !settings[refusal.setting]) return [405, { message: refusal.rest }];
+    if (typeof input.sha === 'string' && input.sha !== pull.head.sha) return [409, { message: 'Head branch was modified. Review and try the merge again.' }];
+    const blocker = await mergeBlocker(pull);
+    if (blocker !== null) return [405, { message: blocker }];
+    return [200, { merged: true, sha: await merge(pull, how), message: 'Pull Request successfully merged' }];
   }
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -333,7 +547,7 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
         const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
           recorded.status = status;
           response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-          response.end(JSON.stringify(payload));
+          response.end(status === 204 ? undefined : JSON.stringify(payload));
         };
         if (!/^(token|bearer) \S+/i.test(request.headers.authorization ?? '')) return send(401, { message: 'Requires authentication' });
         if (!url.pathname.endsWith('graphql')) {
@@ -343,9 +557,12 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
             return send(422, { message: 'Invalid request', errors: [{ message: problem }] });
           }
         }
-        const faultIndex = faults.findIndex((fault) => (fault.method === undefined || fault.method === method) && (fault.path === undefined || url.pathname.includes(fault.path)));
+        const faultIndex = faults.findIndex(
+          (fault) => (fault.method === undefined || fault.method === method) && (fault.path === undefined || url.pathname.includes(fault.path)) && (fault.body === undefined || raw.includes(fault.body)),
+        );
         if (faultIndex !== -1) {
-          const [fault] = faults.splice(faultIndex, 1);
+          const fault = faults[faultIndex];
+          if (fault.always !== true) faults.splice(faultIndex, 1);
           if (fault.kind === '5xx') return send(502, { message: 'Server Error' });
           if (fault.kind === '429') return send(429, { message: 'Too Many Requests' }, { 'retry-after': '1' });
           return send(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
@@ -367,12 +584,34 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     repo,
     gitDir,
     pulls,
+    settings,
+    get protection() {
+      return state.protection;
+    },
+    set protection(value) {
+      state.protection = value;
+    },
+    checks,
     requests,
     invalidBodies,
     injectFault: (fault) => faults.push(fault),
     branchSha: (branch) => revParse(`refs/heads/${branch}`),
     async mergePull(number) {
       await merge(pulls.find((pull) => pull.number === number)!);
+    },
+    setCheck: (sha, name, outcome) => addCheck({ sha, name, outcome, kind: 'check-run' }),
+    async pushAsPerson(branch, file, content) {
+      const head = (await revParse(`refs/heads/${branch}`))!;
+      const index = path.join(dir, `index-${Date.now()}-${Math.random()}`);
+      const env = { GIT_INDEX_FILE: index };
+      await git(gitDir, ['read-tree', head], undefined, env);
+      const blob = await git(gitDir, ['hash-object', '-w', '--stdin'], content);
+      await git(gitDir, ['update-index', '--add', '--cacheinfo', `100644,${blob},${file}`], undefined, env);
+      const tree = await git(gitDir, ['write-tree'], undefined, env);
+      await rm(index, { force: true });
+      const commit = await git(gitDir, ['commit-tree', tree, '-p', head, '-m', `A person's change to ${file}`], undefined, person());
+      await setRef(`refs/heads/${branch}`, commit);
+      return commit;
     },
     async stop() {
       server.closeAllConnections();

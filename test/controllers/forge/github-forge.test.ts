@@ -83,7 +83,10 @@ describe('the GitHub forge', () => {
     assert.equal(github.pulls.length, 1);
   });
 
-  it('enables auto-merge through GraphQL only when asked', async () => {
+  it('enables auto-merge through GraphQL only when asked, where the repository allows it and a check is required', async () => {
+    // GitHub's defaults refuse auto-merge; a PR with nothing to wait for is refused as "clean".
+    github.settings.allow_auto_merge = true;
+    github.protection = { requiredChecks: ['test'], strict: false };
     const { pr } = await forge.ensurePullRequest({ branch: 'slipway/version/fraud-detector/dev', base: 'main', title: 'Reopened by hand', body: 'x', labels: ['slipway'] });
     assert.equal(pr.number, 2);
     assert.equal(github.pulls[1].auto_merge, null);
@@ -91,6 +94,8 @@ describe('the GitHub forge', () => {
     assert.deepEqual(github.pulls[1].auto_merge, { merge_method: 'merge' });
     assert.ok(github.requests.some((request) => request.path === '/graphql'));
     await forge.close(2);
+    github.settings.allow_auto_merge = false;
+    github.protection = null;
   });
 
   it('yields a catalog that validates once a person merges the PR', async () => {

@@ -51,6 +51,9 @@ describe('metric-driven proposals on the GitHub forge', () => {
   });
 
   it('aborts a failing canary with GitHub auto-merge and closes the superseded step', async () => {
+    // Auto-merge is off on GitHub by default, and refused for a PR with no required check to wait for.
+    github.settings.allow_auto_merge = true;
+    github.protection = { requiredChecks: ['test'], strict: false };
     lab.set('ml-staging', 'fraud-detector', '2.0.0', { requests: 40, errors: 20, latencySeconds: 0.002, scorePsi: 0.05 });
     await lab.waitFor(errorRateQuery(canary, 600_000), (value) => value > 0.08);
     const report = await run();
