@@ -7,7 +7,9 @@
  * Layout under the store's URL: `<model>/<version>/model.onnx` beside `training-result.json`.
  * An object is immutable once written: writing other bytes to an existing key is refused.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 
 /** Where a store is and how to reach it, as `slipway.yaml` or an Environment declares it. */
 export interface ArtifactStoreConfig {
@@ -65,6 +67,11 @@ export interface ArtifactStore {
   urlOf(key: string): string;
   /** Reads a whole object. Throws `ArtifactStoreError`. */
   get(key: string): Promise<Buffer>;
+  /**
+   * Streams an object into `file` (a large data source need not fit in memory): `file` then holds
+   * the whole object, or, after a throw, is as it was. Throws `ArtifactStoreError`.
+   */
+  download(key: string, file: string): Promise<void>;
   /**
    * Writes an object unless one exists: the same bytes answer `unchanged`, other bytes throw a
    * `conflict` error and leave the stored object as it was. A reader never sees half an object.
@@ -135,20 +142,56 @@ export function missingError(url: string, options?: ErrorOptions): ArtifactStore
  * `unreachable`. Adapters hand their SDK's or `fetch`'s body stream here.
  */
 export async function readWhole(body: unknown, announced: number | undefined, url: string): Promise<Buffer> {
-  if (!isByteStream(body)) throw new ArtifactStoreError('corrupt', url, 'the store answered without a body');
   const chunks: Uint8Array[] = [];
+  const received = await drainBody(body, announced, url, (chunk) => {
+    chunks.push(chunk);
+  });
+  return Buffer.concat(chunks, received);
+}
+
+/**
+ * Streams a response body into `file`, one chunk in memory at a time, under the same rules as
+ * `readWhole`. The bytes go to a partial file renamed into place at the end, so `file` holds the
+ * whole object or nothing, and a failed download leaves no partial file behind.
+ */
+export async function writeWhole(body: unknown, announced: number | undefined, url: string, file: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
+  const handle = await open(partial, 'wx');
+  try {
+    await drainBody(body, announced, url, async (chunk) => {
+      await handle.write(chunk);
+    });
+    await handle.close();
+    await rename(partial, file);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+/** Hands every chunk of `body` to `sink`; returns the byte count. See `readWhole` for the failures. */
+async function drainBody(body: unknown, announced: number | undefined, url: string, sink: (chunk: Uint8Array) => void | Promise<void>): Promise<number> {
+  if (!isByteStream(body)) throw new ArtifactStoreError('corrupt', url, 'the store answered without a body');
   let received = 0;
   try {
     for await (const chunk of body) {
-      chunks.push(chunk);
+      await sink(chunk);
       received += chunk.byteLength;
     }
   } catch (error) {
     if (announced !== undefined && received < announced) throw truncated(url, received, announced, error);
+    if (isNodeFileError(error)) throw error;
     throw new ArtifactStoreError('unreachable', url, `the download broke after ${received} bytes`, { cause: error });
   }
   if (announced !== undefined && received !== announced) throw truncated(url, received, announced);
-  return Buffer.concat(chunks, received);
+  return received;
+}
+
+/** A failure of our own disk (full, read only), which is not the store's to answer for. */
+function isNodeFileError(error: unknown): boolean {
+  return typeof (error as NodeJS.ErrnoException | undefined)?.syscall === 'string';
 }
 
 function truncated(url: string, received: number, announced: number, cause?: unknown): ArtifactStoreError {

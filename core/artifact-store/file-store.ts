@@ -16,6 +16,7 @@ import {
   missingError,
   type PutOutcome,
   sha256Hex,
+  writeWhole,
 } from './artifact-store.js';
 
 // Temporary files end with this; `list` skips them, so a crashed writer's leftover is never a key.
@@ -53,6 +54,24 @@ export class FileStore implements ArtifactStore {
     const existing = await this.read(key);
     if (existing === null) throw missingError(this.urlOf(key));
     return existing;
+  }
+
+  /** Streams the object's file into `file`; see `ArtifactStore.download`. */
+  async download(key: string, file: string): Promise<void> {
+    checkKey(key, this.url);
+    let source;
+    try {
+      source = await open(this.pathOf(key), 'r');
+    } catch (error) {
+      if (isAbsent(error)) throw missingError(this.urlOf(key));
+      throw this.failure(key, 'reading', error);
+    }
+    try {
+      const { size } = await source.stat();
+      await writeWhole(source.createReadStream({ autoClose: false }), size, this.urlOf(key), file);
+    } finally {
+      await source.close();
+    }
   }
 
   /** Writes the object unless the file exists; see `ArtifactStore.putImmutable`. */

@@ -2,7 +2,7 @@
  * A read-only artifact store behind plain HTTP(S): a CDN, a bucket's public website, an
  * internal mirror. Objects are fetched with the global `fetch`; nothing is ever written.
  */
-import { type ArtifactStore, ArtifactStoreError, checkKey, checkPrefix, missingError, type PutOutcome, readWhole } from './artifact-store.js';
+import { type ArtifactStore, ArtifactStoreError, checkKey, checkPrefix, missingError, type PutOutcome, readWhole, writeWhole } from './artifact-store.js';
 
 /** How long the server may stay silent (before its headers, or between two chunks of the body). */
 export const HTTPS_IDLE_TIMEOUT_MS = 30_000;
@@ -36,6 +36,16 @@ export class HttpsStore implements ArtifactStore {
 
   /** Downloads the object; a body shorter than its Content-Length is `corrupt`. */
   async get(key: string): Promise<Buffer> {
+    return this.fetchBody(key, (body, length, url) => readWhole(body, length, url));
+  }
+
+  /** Streams the object into `file`; see `ArtifactStore.download`. */
+  async download(key: string, file: string): Promise<void> {
+    await this.fetchBody(key, (body, length, url) => writeWhole(body, length, url, file));
+  }
+
+  /** GETs the object and hands its body, announced length and URL to `consume`. */
+  private async fetchBody<T>(key: string, consume: (body: AsyncIterable<Uint8Array>, length: number | undefined, url: string) => Promise<T>): Promise<T> {
     checkKey(key, this.url);
     const url = this.urlOf(key);
     // Not `AbortSignal.timeout`: that would cap a whole download, and a large model on a slow
@@ -51,7 +61,7 @@ export class HttpsStore implements ArtifactStore {
         await response.body?.cancel().catch(() => undefined);
         throw statusFailure(response.status, url);
       }
-      return await readWhole(rearming(response.body, timer), announcedLength(response), url);
+      return await consume(rearming(response.body, timer), announcedLength(response), url);
     } finally {
       clearTimeout(timer);
     }

@@ -16,6 +16,7 @@ import {
   missingError,
   type PutOutcome,
   readWhole,
+  writeWhole,
   sha256Hex,
 } from './artifact-store.js';
 
@@ -68,6 +69,14 @@ export class S3Store implements ArtifactStore {
     const url = this.urlOf(key);
     const response = await this.call(url, 'reading', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key })));
     return readWhole(response.Body, response.ContentLength, url);
+  }
+
+  /** Streams the object into `file`; see `ArtifactStore.download`. */
+  async download(key: string, file: string): Promise<void> {
+    checkKey(key, this.url);
+    const url = this.urlOf(key);
+    const response = await this.call(url, 'reading', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key })));
+    await writeWhole(response.Body, response.ContentLength, url, file);
   }
 
   /**

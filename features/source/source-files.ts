@@ -5,7 +5,6 @@
  * training and materialization read every source the same way and bad rows keep their line numbers.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isAbsoluteUri } from '../../core/artifact-store/artifact-store.js';
 import { openArtifactStore, resolveArtifact } from '../../core/artifact-store/open-store.js';
@@ -40,14 +39,10 @@ async function stage(catalog: Catalog, uri: string): Promise<string> {
   } catch (error) {
     throw new SourceError(`source ${uri}: ${(error as Error).message}`);
   }
-  const bytes = await resolved.store.get(resolved.key).catch((error: Error) => {
+  const file = path.join(catalog.root, STAGED_SOURCES_DIR, `${createHash('sha256').update(uri).digest('hex').slice(0, 16)}-${path.posix.basename(resolved.key)}`);
+  // Streamed to disk: a source is often larger than the pod's memory.
+  await resolved.store.download(resolved.key, file).catch((error: Error) => {
     throw new SourceError(`source ${error.message}`);
   });
-  const dir = path.join(catalog.root, STAGED_SOURCES_DIR);
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${createHash('sha256').update(uri).digest('hex').slice(0, 16)}-${path.posix.basename(resolved.key)}`);
-  const partial = `${file}.${process.pid}.partial`;
-  await writeFile(partial, bytes);
-  await rename(partial, file);
   return file;
 }

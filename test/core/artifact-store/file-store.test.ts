@@ -41,6 +41,22 @@ describe('FileStore reads and writes', () => {
     assert.deepEqual(await readFile(path.join(root, 'models', 'fraud-detector', '1.0.0', 'model.onnx')), bytes);
   });
 
+  it('downloads an object into a file, and a missing one as missing, writing nothing', async () => {
+    const bytes = bytesOf('a,b\n1,2\n');
+    await store.putImmutable('offline/small.csv', bytes);
+    const staged = await mkdtemp(path.join(tmpdir(), 'slipway-staged-'));
+    try {
+      await store.download('offline/small.csv', path.join(staged, 'small.csv'));
+      const error = await failureOf(store.download('offline/absent.csv', path.join(staged, 'absent.csv')));
+
+      assert.deepEqual(await readFile(path.join(staged, 'small.csv')), bytes);
+      assert.equal(error.failure, 'missing');
+      assert.deepEqual(await readdir(staged), ['small.csv']);
+    } finally {
+      await rm(staged, { recursive: true, force: true });
+    }
+  });
+
   it('leaves no temporary file beside the object', async () => {
     await store.putImmutable('fraud-detector/1.0.1/model.onnx', bytesOf('v1.0.1'));
 

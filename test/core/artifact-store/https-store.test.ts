@@ -1,7 +1,10 @@
 /** The read-only HTTP(S) store against a real loopback `node:http` server (plain HTTP). */
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { type ArtifactStore, ArtifactStoreError } from '../../../core/artifact-store/artifact-store.js';
@@ -128,6 +131,18 @@ describe('HttpsStore refuses', () => {
 
     assert.equal(error.failure, 'corrupt');
     assert.match(error.message, new RegExp(`truncated download: got 1000 of ${LARGE.length} bytes`));
+  });
+
+  it('a download to a file cut short as corrupt, leaving no file and no partial one', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'slipway-download-'));
+    try {
+      const error = await failureOf(new HttpsStore(base).download('truncated/model.onnx', path.join(folder, 'model.onnx')));
+
+      assert.equal(error.failure, 'corrupt');
+      assert.deepEqual(await readdir(folder), []);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('writes and listings as unsupported, without sending a request', async () => {

@@ -4,8 +4,11 @@
  */
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ArtifactStoreError, sha256Hex } from '../../../core/artifact-store/artifact-store.js';
 import { resolveArtifact } from '../../../core/artifact-store/open-store.js';
@@ -185,8 +188,45 @@ describe('S3Store refuses', () => {
       assert.equal(error.failure, 'corrupt');
       assert.equal(error.retryable, true);
       assert.match(error.message, new RegExp(`truncated download: got 1000 of ${bytes.length} bytes`));
+
+      // Streamed to a file, the same cut leaves neither the file nor a partial one.
+      const folder = await mkdtemp(path.join(tmpdir(), 'slipway-download-'));
+      const cut = await failureOf(behind.download('fraud-detector/6.0.0/model.onnx', path.join(folder, 'model.onnx')));
+      assert.equal(cut.failure, 'corrupt');
+      assert.deepEqual(await readdir(folder), []);
+      await rm(folder, { recursive: true });
     } finally {
       await proxy.stop();
+    }
+  });
+});
+
+describe('S3Store.download', () => {
+  it('streams an object larger than one chunk into a file, byte for byte, creating its folder', async () => {
+    const bytes = Buffer.from(Array.from({ length: 3 * 1024 * 1024 }, (_, index) => (index * 31) % 251));
+    await store.putImmutable('offline/transactions.csv', bytes);
+    const folder = await mkdtemp(path.join(tmpdir(), 'slipway-download-'));
+    try {
+      const file = path.join(folder, 'sources', 'transactions.csv');
+
+      await store.download('offline/transactions.csv', file);
+
+      assert.equal(sha256Hex(await readFile(file)), sha256Hex(bytes));
+      assert.deepEqual(await readdir(path.dirname(file)), ['transactions.csv']);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('a missing object as missing, writing nothing', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'slipway-download-'));
+    try {
+      const error = await failureOf(store.download('offline/absent.csv', path.join(folder, 'absent.csv')));
+
+      assert.equal(error.failure, 'missing');
+      assert.deepEqual(await readdir(folder), []);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });
