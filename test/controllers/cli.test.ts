@@ -30,7 +30,7 @@ describe('slipway controller and slipway pr', () => {
     const run = once();
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^opened +version\/fraud-detector\/dev \(#1\)$/m);
-    assert.match(run.stderr, /canary\/fraud-detector\/staging: canary requests in the window: unknown \(prometheus at http:\/\/127\.0\.0\.1:1/);
+    assert.match(run.stderr, /canary\/fraud-detector\/staging: cannot read which weights the pods serve \(prometheus at http:\/\/127\.0\.0\.1:1: fetch failed\)/);
     const list = slipway('pr', 'list', '--repo', repo.root);
     assert.match(list.stdout, /^#1 +open +slipway\/version\/fraud-detector\/dev +Add fraud-detector 2\.1\.0 and deploy it to dev$/m);
     const json = JSON.parse(slipway('pr', 'list', '--format', 'json', '--repo', repo.root).stdout) as { number: number; proposal: { key: string; subject: string } }[];
@@ -96,7 +96,7 @@ describe('slipway controller without --prometheus', () => {
     await writeFile(staging, changed);
     await repo.commit('staging has a Prometheus of its own');
     const run = slipway('controller', '--once', repo.root, '--cluster', 'off');
-    assert.match(run.stderr, /canary\/fraud-detector\/staging: canary requests in the window: unknown \(prometheus at http:\/\/127\.0\.0\.1:2/);
+    assert.match(run.stderr, /canary\/fraud-detector\/staging: cannot read which weights the pods serve \(prometheus at http:\/\/127\.0\.0\.1:2: fetch failed\)/);
     const catalog = await loadCatalogOrThrow(repo.root);
     for (const env of catalog.environments.values()) assert.ok(!controllerArgs(catalog.project, env).includes('--prometheus'), `${env.name}: --prometheus would send every environment to one Prometheus`);
   });
