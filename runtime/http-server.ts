@@ -5,6 +5,7 @@
  * is a 500 that is logged, and the server keeps serving either way.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { unwrapAttribution } from './attributed-error.js';
 import type { Logger } from './log.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { RequestError } from './request-error.js';
@@ -59,10 +60,11 @@ export function createHttpServer(context: HandlerContext, logger: Logger, option
       inFlight -= 1;
       observe(result.model ?? '', result.version ?? '', routeName, result.status, (performance.now() - started) / 1000);
     };
-    const fail = (error: unknown) => {
-      if (error instanceof RequestError) return finish({ status: error.status, body: { error: error.message } });
-      logger.log('error', 'request failed', { route: routeName, error: (error as Error).message });
-      return finish({ status: 500, body: { error: 'internal error; see the runtime log' } });
+    const fail = (thrown: unknown) => {
+      const { error, model, version } = unwrapAttribution(thrown);
+      if (error instanceof RequestError) return finish({ status: error.status, model, version, body: { error: error.message } });
+      logger.log('error', 'request failed', { route: routeName, model, version, error: (error as Error).message });
+      return finish({ status: 500, model, version, body: { error: 'internal error; see the runtime log' } });
     };
     let route: Route;
     try {

@@ -6,6 +6,7 @@
  */
 import type { BundleInput } from '../core/bundle.js';
 import type { Scalar } from '../core/catalog.js';
+import { attributedTo } from './attributed-error.js';
 import type { AuditLog } from './audit-log.js';
 import type { FeedbackStore } from './feedback.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -95,12 +96,14 @@ export async function infer(context: HandlerContext, name: string, version: stri
   const id = request.id ?? headerId ?? context.nextRequestId();
   const served = explicit ?? set.router.route(stickyKeyOf(undefined, set.routingKeys, id));
   const refs = set.fetcher.refs;
-  const predictions = await Promise.all(
-    Array.from({ length: request.rows }, (_, row) => {
-      const values: Scalar[] = refs.map((ref) => request.columns.get(ref)?.[row] ?? set.inputsByName.get(ref)!.default);
-      scoreShadows(set, values);
-      return served.predict(set.inputPositions.get(served)!.map((position) => values[position]));
-    }),
+  const predictions = await attributedTo(set.bundle.model, served.version, () =>
+    Promise.all(
+      Array.from({ length: request.rows }, (_, row) => {
+        const values: Scalar[] = refs.map((ref) => request.columns.get(ref)?.[row] ?? set.inputsByName.get(ref)!.default);
+        scoreShadows(set, values);
+        return served.predict(set.inputPositions.get(served)!.map((position) => values[position]));
+      }),
+    ),
   );
   if (request.rows === 1) context.feedback.remember(id, served.version, predictions[0].classIndex);
   context.audit.record(() => ({
@@ -140,7 +143,7 @@ export async function score(context: HandlerContext, name: string, version: stri
   const stickyKey = stickyKeyOf(request.entities, set.routingKeys, id);
   const served = explicit ?? set.router.route(stickyKey);
   const fetched = await set.fetcher.fetch(request);
-  const prediction = await served.predict(set.inputPositions.get(served)!.map((position) => fetched.values[position]));
+  const prediction = await attributedTo(set.bundle.model, served.version, () => served.predict(set.inputPositions.get(served)!.map((position) => fetched.values[position])));
   scoreShadows(set, fetched.values);
   context.feedback.remember(id, served.version, prediction.classIndex);
   context.audit.record(() => ({
