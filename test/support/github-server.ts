@@ -227,6 +227,14 @@ function paginate<T>(items: readonly T[], query: URLSearchParams, base: string):
   return [items.slice((page - 1) * perPage, page * perPage), links.length === 0 ? {} : { link: links.join(', ') }];
 }
 
+// GitHub's cap on a pull request's or a comment's body, counted in characters.
+const BODY_MAX = 65_536;
+
+function bodyTooLong(resource: 'PullRequest' | 'IssueComment', body: unknown): [number, unknown] | null {
+  if (typeof body !== 'string' || [...body].length <= BODY_MAX) return null;
+  return validationFailed([{ resource, code: 'custom', field: 'body', message: `body is too long (maximum is ${BODY_MAX} characters)` }]);
+}
+
 function validationFailed(errors: readonly Record<string, string>[]): [number, unknown] {
   return [422, { message: 'Validation Failed', errors, documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request' }];
 }
@@ -435,6 +443,8 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
       return [200, page.map(pullJson), headers];
     }
     if (method === 'post' && rest === '/pulls') {
+      const tooLong = bodyTooLong('PullRequest', input.body);
+      if (tooLong !== null) return tooLong;
       const head = String(input.head);
       const base = String(input.base);
       const headSha = await revParse(`refs/heads/${head}`);
@@ -459,6 +469,8 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
         return [200, pullJson(pull)];
       }
       if (method === 'patch') {
+        const tooLong = bodyTooLong('PullRequest', input.body);
+        if (tooLong !== null) return tooLong;
         if (typeof input.base === 'string' && (await revParse(`refs/heads/${input.base}`)) === null) return validationFailed([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
         if (typeof input.title === 'string') pull.title = input.title;
         if (typeof input.body === 'string') pull.body = input.body;
@@ -478,6 +490,8 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
       const pull = pulls.find((candidate) => candidate.number === Number(match![1]));
       if (pull === undefined) return [404, { message: 'Not Found' }];
       if (match[2] === 'comments' && method === 'post') {
+        const tooLong = bodyTooLong('IssueComment', input.body);
+        if (tooLong !== null) return tooLong;
         pull.comments.push(String(input.body));
         return [201, { id: pull.comments.length, body: input.body }];
       }
