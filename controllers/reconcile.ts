@@ -81,7 +81,7 @@ export interface ReconcileReport {
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
-  const workspace = await Workspace.open(options.forge.remoteUrl, options.workDir, (await options.forge.gitConfig?.()) ?? []);
+  const workspace = await Workspace.open(options.forge.remoteUrl, options.workDir, (await options.forge.gitConfig?.()) ?? [], await options.forge.identity());
   const base = options.base ?? 'main';
   const baseSha = await workspace.fetch(base);
   await workspace.checkoutClean(baseSha);

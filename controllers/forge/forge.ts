@@ -4,6 +4,7 @@
  * with Git from `remoteUrl`; branches are written through the forge (`ensureBranch`), so GitHub
  * needs no push credentials, only its API.
  */
+import type { BotIdentity } from '../git/bot-identity.js';
 
 /** Where a PR stands. */
 export type PullRequestState = 'open' | 'closed' | 'merged';
@@ -65,6 +66,8 @@ export interface Forge {
   readonly remoteUrl: string;
   /** Git `-c name=value` settings fetches need (credentials), if any. */
   gitConfig?(): Promise<string[]>;
+  /** Who the bot's commits are by: the account the forge's credentials belong to. */
+  identity(): Promise<BotIdentity>;
   /**
    * Makes `write.branch` point at the write's commit; should be idempotent. Fails (without
    * writing) when the branch moved away from `write.expected` since it was read.

@@ -9,7 +9,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { FileWrite } from '../forge/forge.js';
-import { BOT_EMAIL, botEnvironment } from './bot-identity.js';
+import { botEnvironment, DEFAULT_BOT, type BotIdentity } from './bot-identity.js';
 import { gitWithInput } from './git-input.js';
 
 /** One commit touching a file: its id and committer time (ms). */
@@ -23,17 +23,18 @@ export class Workspace {
   private constructor(
     readonly dir: string,
     private readonly git: SimpleGit,
+    private readonly identity: BotIdentity,
   ) {}
 
   /** Opens (cloning when needed) a working clone of `remoteUrl` in `dir`; repairs a clone a crash left behind. */
-  static async open(remoteUrl: string, dir: string, config: readonly string[] = []): Promise<Workspace> {
+  static async open(remoteUrl: string, dir: string, config: readonly string[] = [], identity: BotIdentity = DEFAULT_BOT): Promise<Workspace> {
     if (existsSync(path.join(dir, '.git'))) {
       // A killed run may leave a lock behind; only the leader uses this clone.
       await rm(path.join(dir, '.git', 'index.lock'), { force: true });
       const git = simpleGit({ baseDir: dir, config: [...config] });
       try {
         await git.raw(['remote', 'set-url', 'origin', remoteUrl]);
-        return new Workspace(dir, git);
+        return new Workspace(dir, git, identity);
       } catch {
         await rm(dir, { recursive: true, force: true });
       }
@@ -51,7 +52,7 @@ export class Workspace {
     // Renamed into place only once complete, so a crash never leaves a half clone at `dir`.
     const { rename } = await import('node:fs/promises');
     await rename(partial, dir);
-    return new Workspace(dir, simpleGit({ baseDir: dir, config: [...config] }));
+    return new Workspace(dir, simpleGit({ baseDir: dir, config: [...config] }), identity);
   }
 
   /** Fetches every branch; returns the base branch's commit. */
@@ -126,7 +127,7 @@ export class Workspace {
    */
   async commitTree(tree: string, parent: string, message: string): Promise<string> {
     const { raw } = await this.dateOf(parent);
-    return gitWithInput(this.dir, ['commit-tree', tree, '-p', parent, '-F', '-'], message, botEnvironment(raw));
+    return gitWithInput(this.dir, ['commit-tree', tree, '-p', parent, '-F', '-'], message, botEnvironment(raw, this.identity));
   }
 
   /** The committer date of a commit, as `git commit-tree` takes it and ISO 8601. */
@@ -167,7 +168,7 @@ export class Workspace {
     return out
       .split('\n')
       .map((line) => line.trim().split(' '))
-      .filter(([sha, email]) => sha && email !== BOT_EMAIL)
+      .filter(([sha, email]) => sha && email !== this.identity.email)
       .map(([sha]) => sha);
   }
 

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { BOT_ENVIRONMENT_NAMES, BOT_NAME, botEnvironment } from '../../git/bot-identity.js';
+import { BOT_ENVIRONMENT_NAMES, BOT_NAME, botEnvironment, configuredBot, DEFAULT_BOT, type BotIdentity } from '../../git/bot-identity.js';
 import { gitWithInput } from '../../git/git-input.js';
 import type { BranchWrite, Forge, PullRequest, PullRequestSpec } from '../forge.js';
 import { PULLS_REF_PREFIX, parseRecord, type PullRecord } from './pull-record.js';
@@ -90,6 +90,11 @@ export class LocalForge implements Forge {
     throw new Error(`could not write the pull request record for ${spec.branch}: it kept changing underneath`);
   }
 
+  /** `SLIPWAY_BOT_NAME` and `SLIPWAY_BOT_EMAIL` when set, else the default bot. */
+  async identity(): Promise<BotIdentity> {
+    return configuredBot(process.env) ?? DEFAULT_BOT;
+  }
+
   async comment(number: number, text: string, author = BOT_NAME): Promise<void> {
     await this.change(number, (record) => ({ ...record, comments: [...record.comments, { at: this.now().toISOString(), author, text }] }));
   }
@@ -128,7 +133,7 @@ export class LocalForge implements Forge {
     if (checkedOut === base) {
       const status = await this.git.raw(['status', '--porcelain', '--untracked-files=no']);
       if (status.trim() !== '') throw new Error(`the working tree of ${this.remoteUrl} has uncommitted changes; commit or stash them before merging`);
-      await this.git.env(botEnvironment()).raw(['merge', '--no-ff', '--quiet', '-m', message, head]);
+      await this.git.env(botEnvironment(undefined, await this.identity())).raw(['merge', '--no-ff', '--quiet', '-m', message, head]);
       return (await this.revParse('HEAD'))!;
     }
     let tree: string;
@@ -137,7 +142,7 @@ export class LocalForge implements Forge {
     } catch (error) {
       throw new Error(`merging ${head.slice(0, 12)} into ${base} conflicts`, { cause: error });
     }
-    const commit = await gitWithInput(this.remoteUrl, ['commit-tree', tree, '-p', baseSha, '-p', head, '-F', '-'], message, botEnvironment());
+    const commit = await gitWithInput(this.remoteUrl, ['commit-tree', tree, '-p', baseSha, '-p', head, '-F', '-'], message, botEnvironment(undefined, await this.identity()));
     await this.git.raw(['update-ref', `refs/heads/${base}`, commit, baseSha]);
     return commit;
   }
