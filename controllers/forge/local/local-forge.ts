@@ -2,13 +2,15 @@
  * The local forge: a plain Git repository is the forge. A pull request is a branch plus a record
  * in the repository's own refs (`refs/slipway/pulls/<n>`, a commit whose message is the JSON
  * record and whose parent is the previous revision of the record, so each PR keeps its history).
- * Every write is a compare-and-swap `update-ref`, so two writers never lose each other's change.
+ * Every write is a compare-and-swap `update-ref`, so two writers never lose each other's change,
+ * and a lock a killed writer left behind is cleared once it is stale.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { BOT_ENVIRONMENT_NAMES, BOT_NAME, botEnvironment, configuredBot, DEFAULT_BOT, type BotIdentity } from '../../git/bot-identity.js';
 import { gitWithInput } from '../../git/git-input.js';
+import { withStaleLocksCleared } from '../../git/stale-lock.js';
 import type { BranchWrite, Forge, PullRequest, PullRequestSpec } from '../forge.js';
 import { PULLS_REF_PREFIX, parseRecord, type PullRecord } from './pull-record.js';
 
@@ -51,7 +53,7 @@ export class LocalForge implements Forge {
       // Bring the commit's objects over from the working clone, then move the branch only if it
       // is still where the controller last saw it.
       await this.git.raw(['fetch', '--quiet', '--no-tags', write.objectsDir, write.commit]);
-      await this.git.raw(['update-ref', ref, write.commit, write.expected ?? ZERO]);
+      await withStaleLocksCleared(() => this.git.raw(['update-ref', ref, write.commit, write.expected ?? ZERO]));
     } catch (error) {
       throw new Error(`writing branch ${write.branch}`, { cause: error });
     }
@@ -143,7 +145,7 @@ export class LocalForge implements Forge {
       throw new Error(`merging ${head.slice(0, 12)} into ${base} conflicts`, { cause: error });
     }
     const commit = await gitWithInput(this.remoteUrl, ['commit-tree', tree, '-p', baseSha, '-p', head, '-F', '-'], message, botEnvironment(undefined, await this.identity()));
-    await this.git.raw(['update-ref', `refs/heads/${base}`, commit, baseSha]);
+    await withStaleLocksCleared(() => this.git.raw(['update-ref', `refs/heads/${base}`, commit, baseSha]));
     return commit;
   }
 
@@ -185,7 +187,7 @@ export class LocalForge implements Forge {
     const parents = previous === null ? [] : ['-p', previous];
     const commit = await gitWithInput(this.remoteUrl, ['commit-tree', tree, ...parents, '-F', '-'], JSON.stringify(record), botEnvironment());
     try {
-      await this.git.raw(['update-ref', `${PULLS_REF_PREFIX}${record.number}`, commit, previous ?? ZERO]);
+      await withStaleLocksCleared(() => this.git.raw(['update-ref', `${PULLS_REF_PREFIX}${record.number}`, commit, previous ?? ZERO]));
       return true;
     } catch {
       return false;
