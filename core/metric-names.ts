@@ -5,6 +5,7 @@
 export const METRICS = {
   /** Histogram (seconds) of whole HTTP requests; labels model, version, route, status. */
   requestDuration: 'slipway_request_duration_seconds',
+  clientErrors: 'slipway_client_errors_total',
   /** Counter of answered predictions that failed; labels model, version. */
   predictionErrors: 'slipway_prediction_errors_total',
   /** Histogram (seconds) of one batched ORT run; labels model, version. */
@@ -65,5 +66,6 @@ export const LABELS = {
   class: 'class',
   outcome: 'outcome',
   result: 'result',
+  reason: 'reason',
   sha256: 'sha256',
 } as const;

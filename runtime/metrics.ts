@@ -33,6 +33,7 @@ export interface RuntimeMetrics {
   readonly bundleReloads: Counter<string>;
   readonly artifactFetches: Counter<string>;
   readonly serving: Gauge<string>;
+  readonly clientErrors: Counter<string>;
 }
 
 /** Creates the metrics on a fresh registry; `collectDrift` runs before every scrape. */
@@ -61,5 +62,6 @@ export function createMetrics(collectDrift: () => void): RuntimeMetrics {
     bundleReloads: new Counter({ name: METRICS.bundleReloads, help: 'Bundle file changes applied or rejected.', labelNames: [LABELS.result], registers }),
     artifactFetches: new Counter({ name: METRICS.artifactFetches, help: 'Artifact fetches from the store or the local cache, by result.', labelNames: [model, version, LABELS.result], registers }),
     serving: new Gauge({ name: METRICS.serving, help: "1 while the bundle's stable version serves, 0 while the runtime waits for it.", labelNames: [model], registers }),
+    clientErrors: new Counter({ name: METRICS.clientErrors, help: 'Connections refused before a request could be routed: timeouts, oversized headers, malformed HTTP.', labelNames: [LABELS.reason], registers }),
   };
 }

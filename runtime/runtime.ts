@@ -13,6 +13,7 @@ import { AuditLog } from './audit-log.js';
 import { BundleActivator, type RetryBackoff } from './bundle-activator.js';
 import { type BundleWatcher, readBundleFile, watchBundle } from './bundle-watcher.js';
 import { FeedbackStore } from './feedback.js';
+import type { ConnectionLimits } from './connection-limits.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger, type LogSink } from './log.js';
 import { createMetrics, type RuntimeMetrics } from './metrics.js';
@@ -55,6 +56,8 @@ export interface RuntimeOptions {
   /** Where audit lines go; default stdout. */
   readonly audit?: LogSink;
   readonly maxBodyBytes?: number;
+  /** Timeouts, minimum body rate and connection cap (./connection-limits.ts); defaults when absent. */
+  readonly connectionLimits?: Partial<ConnectionLimits>;
   /** How often the bundle file is checked; default 1 s. */
   readonly watchIntervalMs?: number;
   readonly shutdown?: ShutdownOptions;
@@ -117,7 +120,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     isReady: () => ready && registry!.current !== null,
     nextRequestId: () => feedback.newId(),
   };
-  const http = createHttpServer(context, logger, { maxBodyBytes: options.maxBodyBytes });
+  const http = createHttpServer(context, logger, { maxBodyBytes: options.maxBodyBytes, limits: options.connectionLimits });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => resolve());
