@@ -98,7 +98,13 @@ export class RedisPredictionLedger implements PredictionLedger {
   }
 
   async resolve(id: string, label: 0 | 1): Promise<Resolution | null> {
-    const value = await this.options.store.take(this.options.keyPrefix + id);
+    const key = this.options.keyPrefix + id;
+    let value = await this.options.store.take(key);
+    // A label right behind its prediction may overtake the record queued here: write, then look again.
+    if (value === null && (this.queued > 0 || this.inFlight !== null)) {
+      await this.flush();
+      value = await this.options.store.take(key);
+    }
     if (value === null || value.length < VALUE_HEADER_BYTES) return null;
     return { version: value.toString('utf8', VALUE_HEADER_BYTES), outcome: outcomeOf(value[0], label) };
   }

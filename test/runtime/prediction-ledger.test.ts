@@ -124,6 +124,15 @@ describe('the ledger’s queue', () => {
     assert.deepEqual(counts, { 'queue-full': 0, unavailable: 0, failed: 0 });
   });
 
+  it('finds a record a label overtook on its way to Redis', async () => {
+    const { dropped } = dropCounters();
+    const ledger = new RedisPredictionLedger({ store, keyPrefix: 'o:', ttlMs: () => 60_000, dropped });
+    const id = ledger.newId();
+    ledger.remember(id, '2.0.0', 1, 0.9);
+    // The GETDEL leaves before the queued SET (written at the end of this turn): the ledger writes and looks again.
+    assert.deepEqual(await ledger.resolve(id, 0), { version: '2.0.0', outcome: 'fp' });
+  });
+
   it('stays bounded while Redis stalls, counting what it drops, and catches up afterwards', async () => {
     const { counts, dropped } = dropCounters();
     const ledger = new RedisPredictionLedger({ store, keyPrefix: 'q:', ttlMs: () => 60_000, dropped, capacity: 100, maxBatch: 10 });
