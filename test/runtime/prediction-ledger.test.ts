@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildBundle, type RuntimeBundle } from '../../core/bundle.js';
+import { buildBundle, parseBundle, type RuntimeBundle } from '../../core/bundle.js';
 import { createLogger } from '../../runtime/log.js';
 import { connectOnlineStore, type OnlineStoreClient } from '../../runtime/online-store-client.js';
 import { RedisPredictionLedger, type DropCause } from '../../runtime/redis-prediction-ledger.js';
@@ -36,6 +36,14 @@ describe('the environment’s labelDelay', () => {
     assert.ok(loaded.ok);
     assert.equal(buildBundle(loaded.catalog, 'prod', 'fraud-detector').labelDelayMs, 90 * 86_400_000);
     assert.equal(buildBundle(loaded.catalog, 'staging', 'fraud-detector').labelDelayMs, 7 * 86_400_000);
+  });
+
+  it('is refused in a bundle unless it is a positive whole number of milliseconds', async () => {
+    const loaded = await loadExampleWith({});
+    assert.ok(loaded.ok);
+    const bundle = JSON.parse(JSON.stringify(buildBundle(loaded.catalog, 'prod', 'fraud-detector'))) as Record<string, unknown>;
+    assert.equal(parseBundle(bundle, 'bundle.json').labelDelayMs, 45 * 86_400_000);
+    assert.throws(() => parseBundle({ ...bundle, labelDelayMs: -5 }, 'bundle.json'), /^Error: bundle\.json: labelDelayMs: must be a positive whole number of milliseconds$/);
   });
 
   it('is refused when it is not a duration, naming the file, line and field', async () => {
