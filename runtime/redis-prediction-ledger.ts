@@ -119,8 +119,14 @@ export class RedisPredictionLedger implements PredictionLedger {
     }
   }
 
-  async close(): Promise<void> {
-    await this.flush();
+  /** Writes what is queued, waiting at most `timeoutMs`: a stalled Redis must not hold up a pod's exit. */
+  async close(timeoutMs = 1_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([this.flush(), deadline]);
+    clearTimeout(timer);
   }
 
   /** Records waiting to be written. */

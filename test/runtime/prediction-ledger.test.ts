@@ -159,6 +159,26 @@ describe('the ledger’s queue', () => {
   });
 });
 
+describe('a ledger closing while Redis stalls', () => {
+  it('gives up after its timeout instead of holding up the pod', async () => {
+    const redis = await startRedis();
+    const store = connectOnlineStore({ url: redis.url, nodes: [] }, createLogger(() => undefined));
+    try {
+      await store.waitConnected(2_000);
+      const ledger = new RedisPredictionLedger({ store, keyPrefix: 'c:', ttlMs: () => 60_000, dropped: dropCounters().dropped });
+      await pauseWrites(redis, 3_000);
+      ledger.remember(ledger.newId(), '1.4.0', 0, 0.2);
+      const started = Date.now();
+      await ledger.close(300);
+      const waited = Date.now() - started;
+      assert.ok(waited >= 250 && waited < 1_500, `close took ${waited} ms`);
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  });
+});
+
 /** Pauses every client's writes on `redis` for `ms` (CLIENT PAUSE … WRITE, Redis 6.2+). */
 async function pauseWrites(redis: TestRedis, ms: number): Promise<void> {
   const { Redis } = await import('ioredis');
