@@ -28,8 +28,16 @@ export const METRICS = {
   scorePsi: 'slipway_score_psi',
   /** Gauge: samples in the current drift window; labels model, version. */
   driftWindowSamples: 'slipway_drift_window_samples',
-  /** Counter of labelled outcomes fed back; labels model, version, outcome (tp|fp|tn|fn). */
+  /**
+   * Counter of labelled outcomes fed back; labels model, version, outcome (tp|fp|tn|fn). Counted by
+   * the pod that took the label, whichever served the prediction: only the sum over pods means anything.
+   */
   outcomes: 'slipway_outcomes_total',
+  /**
+   * Counter of prediction records never written to the online store, so their labels cannot join;
+   * labels model, cause (queue-full|unavailable|failed).
+   */
+  predictionRecordsDropped: 'slipway_prediction_records_dropped_total',
   /**
    * Gauge (1) per loaded version; labels model, version, role, weight, sha256 (of the bytes loaded).
    * The truth of what serves: the controller judges a canary only when it matches Git.

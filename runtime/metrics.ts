@@ -29,6 +29,7 @@ export interface RuntimeMetrics {
   readonly scorePsi: Gauge<string>;
   readonly driftWindowSamples: Gauge<string>;
   readonly outcomes: Counter<string>;
+  readonly predictionRecordsDropped: HotCounter<string>;
   readonly modelInfo: Gauge<string>;
   readonly bundleReloads: Counter<string>;
   readonly artifactFetches: Counter<string>;
@@ -58,6 +59,7 @@ export function createMetrics(collectDrift: () => void): RuntimeMetrics {
     scorePsi: new Gauge({ name: METRICS.scorePsi, help: 'PSI of the sliding window of prediction scores against the reference profile.', labelNames: [model, version], registers }),
     driftWindowSamples: new Gauge({ name: METRICS.driftWindowSamples, help: 'Predictions in the current drift window.', labelNames: [model, version], registers }),
     outcomes: new Counter({ name: METRICS.outcomes, help: 'Labelled outcomes fed back, by confusion-matrix cell.', labelNames: [model, version, outcome], registers }),
+    predictionRecordsDropped: new HotCounter({ name: METRICS.predictionRecordsDropped, help: 'Prediction records not written to the online store (their labels cannot join).', labelNames: [model, cause], registers }),
     modelInfo: new Gauge({ name: METRICS.modelInfo, help: 'One per loaded version: what is serving, in which role and weight.', labelNames: [model, version, role, weight, LABELS.sha256], registers }),
     bundleReloads: new Counter({ name: METRICS.bundleReloads, help: 'Bundle file changes applied or rejected.', labelNames: [LABELS.result], registers }),
     artifactFetches: new Counter({ name: METRICS.artifactFetches, help: 'Artifact fetches from the store or the local cache, by result.', labelNames: [model, version, LABELS.result], registers }),

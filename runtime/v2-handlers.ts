@@ -8,8 +8,8 @@ import type { BundleInput } from '../core/bundle.js';
 import type { Scalar } from '../core/catalog.js';
 import { attributedTo } from './attributed-error.js';
 import type { AuditLog } from './audit-log.js';
-import type { FeedbackStore } from './feedback.js';
 import type { RuntimeMetrics } from './metrics.js';
+import type { PredictionLedger } from './prediction-ledger.js';
 import { effectiveWeight, type ModelRegistry, type ServingSet } from './model-registry.js';
 import { RequestError } from './request-error.js';
 import { parseFeedbackRequest, parseInferRequest, parseScoreRequest, V2_DATATYPE } from './request-validation.js';
@@ -21,7 +21,7 @@ import { fnv1a, stickyKeyOf } from './traffic-router.js';
 export interface HandlerContext {
   readonly registry: ModelRegistry;
   readonly audit: AuditLog;
-  readonly feedback: FeedbackStore;
+  readonly feedback: PredictionLedger;
   readonly metrics: RuntimeMetrics;
   readonly isReady: () => boolean;
   nextRequestId(): string;
@@ -105,7 +105,7 @@ export async function infer(context: HandlerContext, name: string, version: stri
       }),
     ),
   );
-  if (request.rows === 1) context.feedback.remember(id, served.version, predictions[0].classIndex);
+  if (request.rows === 1) context.feedback.remember(id, served.version, predictions[0].classIndex, predictions[0].score);
   context.audit.record(() => ({
     requestId: id,
     model: set.bundle.model,
@@ -145,7 +145,7 @@ export async function score(context: HandlerContext, name: string, version: stri
   const fetched = await set.fetcher.fetch(request);
   const prediction = await attributedTo(set.bundle.model, served.version, () => served.predict(set.inputPositions.get(served)!.map((position) => fetched.values[position])));
   scoreShadows(set, fetched.values);
-  context.feedback.remember(id, served.version, prediction.classIndex);
+  context.feedback.remember(id, served.version, prediction.classIndex, prediction.score);
   context.audit.record(() => ({
     requestId: id,
     model: set.bundle.model,
@@ -173,12 +173,17 @@ export async function score(context: HandlerContext, name: string, version: stri
   };
 }
 
-/** `POST /v2/models/{name}/feedback`: `{id, label}` for a recent prediction; counts its outcome. */
-export function feedback(context: HandlerContext, name: string, body: unknown): HandlerResult {
+/**
+ * `POST /v2/models/{name}/feedback`: `{id, label}` for a prediction any replica made within the
+ * label delay; counts its outcome here, once fleet-wide (the ledger hands each record out once).
+ */
+export async function feedback(context: HandlerContext, name: string, body: unknown): Promise<HandlerResult> {
   const set = servingSet(context, name);
   const request = parseFeedbackRequest(body, set.bundle.output.classes);
-  const resolved = context.feedback.resolve(request.id, request.label);
-  if (resolved === null) throw new RequestError(404, 'id', `no recent prediction has id '${request.id}' (or it already has a label)`);
+  const resolved = await Promise.resolve(context.feedback.resolve(request.id, request.label)).catch((error: Error) => {
+    throw new RequestError(503, 'id', `cannot look up the prediction now (${error.message}); the label was not counted, send it again`);
+  });
+  if (resolved === null) throw new RequestError(404, 'id', `no recent prediction has id '${request.id}' (none within the label delay, or it already has a label)`);
   context.metrics.outcomes.inc({ model: set.bundle.model, version: resolved.version, outcome: resolved.outcome });
   return { status: 200, model: set.bundle.model, version: resolved.version, body: { id: request.id, version: resolved.version, outcome: resolved.outcome } };
 }
