@@ -32,8 +32,11 @@ export interface ScoreRequest {
 
 /** A validated `/infer` request: rows of values per input ref. */
 export interface InferRequest {
+  /** As the client gave it; the protocol allows an empty string. */
   readonly id?: string;
   readonly rows: number;
+  /** The outputs asked for, in the order asked; every output when the request names none. */
+  readonly outputs: readonly InferOutput[];
   /** Values by input ref, each `rows` long. */
   readonly columns: ReadonlyMap<string, readonly Scalar[]>;
 }
@@ -88,10 +91,14 @@ export function parseScoreRequest(body: unknown, inputsByName: ReadonlyMap<strin
  * Validates an `/infer` body against `inputs`: one tensor per input, named by feature (or ref),
  * with the input's datatype and shape `[rows]` or `[rows, 1]`, every input present.
  */
-export function parseInferRequest(body: unknown, inputs: readonly BundleInput[], inputsByName: ReadonlyMap<string, BundleInput>): InferRequest {
+export function parseInferRequest(body: unknown, inputs: readonly BundleInput[], inputsByName: ReadonlyMap<string, BundleInput>, model: string): InferRequest {
   const object = asObject(body, '(body)');
-  rejectUnknown(object, ['id', 'inputs', 'outputs', 'parameters'], '');
-  const id = optionalId(object.id, 'id');
+  // The protocol's request schema admits other fields (KServe's client always sends model_name):
+  // they are ignored, except that a model_name must be the model the path names.
+  if (object.model_name !== undefined && object.model_name !== model) throw new RequestError(400, 'model_name', `is ${excerpt(object.model_name)}, but the path names '${model}'`);
+  if (object.id !== undefined && (typeof object.id !== 'string' || object.id.length > 256)) throw new RequestError(400, 'id', 'must be a string of at most 256 characters');
+  const id = object.id as string | undefined;
+  const outputs = requestedOutputs(object.outputs);
   if (!Array.isArray(object.inputs) || object.inputs.length === 0) throw new RequestError(400, 'inputs', 'must be a non-empty array of tensors');
   const columns = new Map<string, Scalar[]>();
   let rows = -1;
@@ -119,7 +126,24 @@ export function parseInferRequest(body: unknown, inputs: readonly BundleInput[],
   });
   const missing = inputs.filter((input) => !columns.has(input.ref));
   if (missing.length > 0) throw new RequestError(400, 'inputs', `missing ${missing.map((input) => input.ref).join(', ')}`);
-  return { id, rows, columns };
+  return { id, rows, columns, outputs };
+}
+
+/** The outputs an infer request can ask for. */
+export const INFER_OUTPUTS = ['score', 'class'] as const;
+
+/** One output of an infer answer. */
+export type InferOutput = (typeof INFER_OUTPUTS)[number];
+
+// `outputs: [{name, parameters?}]`: only those come back, in that order; an unknown name is an error.
+function requestedOutputs(value: unknown): InferOutput[] {
+  if (value === undefined) return [...INFER_OUTPUTS];
+  if (!Array.isArray(value) || value.length === 0) throw new RequestError(400, 'outputs', 'must be a non-empty array of {name}');
+  return value.map((output: unknown, index: number) => {
+    const name = asObject(output, `outputs[${index}]`).name;
+    if (!INFER_OUTPUTS.includes(name as InferOutput)) throw new RequestError(400, `outputs[${index}].name`, `${excerpt(name)} is not an output of this model (its outputs: ${INFER_OUTPUTS.join(', ')})`);
+    return name as InferOutput;
+  });
 }
 
 /** Validates a `/feedback` body: `{ id, label }` with label 0/1, a boolean or a class name. */

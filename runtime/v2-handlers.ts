@@ -62,18 +62,20 @@ export function modelMetadata(context: HandlerContext, name: string, version: st
     body: {
       name: set.bundle.model,
       versions: [...set.versions.keys()],
-      platform: 'onnxruntime_onnx',
+      // The Open Inference Protocol's name for ONNX models; Triton's is onnxruntime_onnx.
+      platform: 'onnx_onnxv1',
       inputs: served.spec.inputs.map((input) => ({ name: displayName(set, input), datatype: V2_DATATYPE[input.dtype], shape: [-1] })),
       outputs: [
         { name: 'score', datatype: 'FP32', shape: [-1] },
         { name: 'class', datatype: 'BYTES', shape: [-1] },
       ],
-      parameters: {
+      // The protocol's open map of string properties: Slipway's facts about this version.
+      properties: {
         role: served.spec.role,
-        weight: effectiveWeight(set, served),
+        weight: String(effectiveWeight(set, served)),
         sha256: served.sha256,
-        entities: [...new Set(set.fetcher.refs.flatMap((ref) => set.inputsByName.get(ref)!.joinKeys))].sort(),
-        routing_keys: set.routingKeys,
+        entities: [...new Set(set.fetcher.refs.flatMap((ref) => set.inputsByName.get(ref)!.joinKeys))].sort().join(','),
+        routing_keys: set.routingKeys.join(','),
       },
     },
   };
@@ -92,8 +94,9 @@ export async function infer(context: HandlerContext, name: string, version: stri
   const set = servingSet(context, name);
   const explicit = version === undefined ? undefined : versionOf(set, version);
   // Validate against the stable inputs first when routing, so a bad body never depends on the route.
-  const request = parseInferRequest(body, (explicit ?? stableOf(set)).spec.inputs, set.inputsByName);
-  const id = request.id ?? headerId ?? context.nextRequestId();
+  const request = parseInferRequest(body, (explicit ?? stableOf(set)).spec.inputs, set.inputsByName, set.bundle.model);
+  // An empty id is valid in the protocol and echoed as given; the prediction is remembered under a fresh one.
+  const id = request.id || headerId || context.nextRequestId();
   const served = explicit ?? set.router.route(stickyKeyOf(undefined, set.routingKeys, id));
   const refs = set.fetcher.refs;
   const predictions = await attributedTo(set.bundle.model, served.version, () =>
@@ -124,11 +127,12 @@ export async function infer(context: HandlerContext, name: string, version: stri
     body: {
       model_name: set.bundle.model,
       model_version: served.version,
-      id,
-      outputs: [
-        { name: 'score', datatype: 'FP32', shape: [request.rows], data: predictions.map((prediction) => prediction.score) },
-        { name: 'class', datatype: 'BYTES', shape: [request.rows], data: predictions.map((prediction) => prediction.className) },
-      ],
+      id: request.id ?? id,
+      outputs: request.outputs.map((output) =>
+        output === 'score'
+          ? { name: 'score', datatype: 'FP32', shape: [request.rows], data: predictions.map((prediction) => prediction.score) }
+          : { name: 'class', datatype: 'BYTES', shape: [request.rows], data: predictions.map((prediction) => prediction.className) },
+      ),
     },
   };
 }

@@ -397,8 +397,8 @@ async function servedBy(url: string): Promise<ServedVersion[]> {
   const metadata = (await (await fetch(`${url}/v2/models/${DEMO_MODEL}`, { signal: AbortSignal.timeout(2_000) })).json()) as { versions: string[] };
   const versions: ServedVersion[] = [];
   for (const version of metadata.versions) {
-    const one = (await (await fetch(`${url}/v2/models/${DEMO_MODEL}/versions/${version}`, { signal: AbortSignal.timeout(2_000) })).json()) as { parameters: { role: string; weight: number } };
-    versions.push({ version, role: one.parameters.role, weight: one.parameters.weight });
+    const one = (await (await fetch(`${url}/v2/models/${DEMO_MODEL}/versions/${version}`, { signal: AbortSignal.timeout(2_000) })).json()) as { properties: { role: string; weight: string } };
+    versions.push({ version, role: one.properties.role, weight: Number(one.properties.weight) });
   }
   const order = { stable: 0, canary: 1, shadow: 2 } as Record<string, number>;
   return versions.sort((a, b) => (order[a.role] ?? 3) - (order[b.role] ?? 3));
