@@ -252,6 +252,8 @@ export interface Environment extends DocumentMeta {
     /** Where the pods find the Redis password; absent for a Redis without AUTH. */
     readonly passwordSecret?: { readonly name: string; readonly key: string };
     readonly timeoutMs: number;
+    /** Above this share of lookups served from defaults, the fallback alert fires. */
+    readonly maxFallbackRatio: number;
   };
   readonly prometheus?: { readonly url: string };
   /** Labels for the Prometheus's selectors, and the Prometheus pods admitted to the runtime. */

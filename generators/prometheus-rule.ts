@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { Deployment, DriftPolicy, Environment, FeatureDtype, ModelCard, RolloutPolicy } from '../core/catalog.js';
 import { INFERENCE_ROUTES, LABELS, METRICS } from '../core/metric-names.js';
 import { formatDuration } from '../core/units.js';
+import { DEFAULT_MAX_FALLBACK_RATIO } from '../core/load/resolve-environments.js';
 import { runtimeLabels, SKIP_DRY_RUN_ON_MISSING_RESOURCE, SYNC_WAVES, syncWave } from './labels.js';
 import { runtimeName } from './names.js';
 
@@ -68,13 +69,8 @@ export const ALERTS = {
 /** How long a pod may wait for its stable version (fetching, loading) before someone is paged. */
 const NOT_SERVING_FOR = '5m';
 
-/**
- * The share of online-store lookups answered by a declared default above which predictions are
- * no longer what the model was trained for. Unknown entities keep a few percent normal; an
- * unreachable or slow Redis, or a materialization that stopped (values past their TTL), pass 10 %
- * quickly. Fixed, and documented in generators/README.md: no policy declares it yet.
- */
-export const FEATURE_FALLBACK_RATIO_MAX = 0.1;
+/** The fallback ratio alerted in an environment without an online store (every stored input falls back). */
+const FEATURE_FALLBACK_RATIO_MAX = DEFAULT_MAX_FALLBACK_RATIO;
 
 /** The window the fallback ratio is taken over, and how long it must stay high. */
 const FEATURE_FALLBACK_WINDOW = '10m';
@@ -145,6 +141,7 @@ class Scope {
  * was merged, on the features it was trained on, is the contract itself.
  */
 function servingRules(scope: Scope): AlertRule[] {
+  const maxFallbackRatio = scope.environment.onlineStore?.maxFallbackRatio ?? FEATURE_FALLBACK_RATIO_MAX;
   const failed = scope.selector({}, { [LABELS.result]: 'missing|denied|unreachable|corrupt|conflict|unsupported|sha256-mismatch|invalid' });
   const by = `${LABELS.model}, ${LABELS.version}, ${LABELS.result}`;
   return [
@@ -163,11 +160,11 @@ function servingRules(scope: Scope): AlertRule[] {
       // Both counters count inputs (one per input of a request read from the store), so their ratio is the share served from defaults.
       expr:
         `sum by (${LABELS.model}) (rate(${METRICS.featureFallbacks}${scope.selector()}[${FEATURE_FALLBACK_WINDOW}])) / ` +
-        `sum by (${LABELS.model}) (rate(${METRICS.featureLookups}${scope.selector()}[${FEATURE_FALLBACK_WINDOW}])) > ${number(FEATURE_FALLBACK_RATIO_MAX)}`,
+        `sum by (${LABELS.model}) (rate(${METRICS.featureLookups}${scope.selector()}[${FEATURE_FALLBACK_WINDOW}])) > ${number(maxFallbackRatio)}`,
       for: FEATURE_FALLBACK_WINDOW,
       labels: scope.labels('warning', 'serving'),
       annotations: annotations(
-        `${scope.model} serves more than ${percent(FEATURE_FALLBACK_RATIO_MAX)} of its online inputs from their defaults`,
+        `${scope.model} serves more than ${percent(maxFallbackRatio)} of its online inputs from their defaults`,
         `fallback ratio {{ $value | humanizePercentage }}; ${METRICS.featureFallbacks} by ${LABELS.cause} tells why: missing (materialization behind or values past their TTL), timeout or unavailable (Redis)`,
       ),
     },

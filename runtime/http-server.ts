@@ -14,7 +14,7 @@ import type { RuntimeMetrics } from './metrics.js';
 import { ClientAbortedError, RequestError } from './request-error.js';
 import { parseJson } from './request-validation.js';
 import { matchRoute, type Route } from './router.js';
-import { feedback, type HandlerContext, type HandlerResult, infer, live, modelMetadata, modelReady, ready, score, serverMetadata } from './v2-handlers.js';
+import { FALLBACKS_HEADER, feedback, type HandlerContext, type HandlerResult, infer, live, modelMetadata, modelReady, ready, score, serverMetadata } from './v2-handlers.js';
 
 /** Server settings. */
 export interface HttpServerOptions {
@@ -61,6 +61,7 @@ export function createHttpServer(context: HandlerContext, logger: Logger, option
       const payload = text ?? JSON.stringify(result.body);
       const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) };
       if (draining) headers.connection = 'close';
+      if (result.fallbacks !== undefined) headers[FALLBACKS_HEADER] = result.fallbacks;
       if (!response.headersSent) response.writeHead(result.status, headers);
       response.end(request.method === 'HEAD' ? undefined : payload);
       inFlight -= 1;

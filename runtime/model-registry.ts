@@ -11,6 +11,7 @@ import { FeatureFetcher } from './feature-fetcher.js';
 import type { Logger } from './log.js';
 import type { ArtifactCache } from './artifact-cache.js';
 import { ArtifactError, type LoadedModel, loadModel } from './model-loader.js';
+import { FallbackWarnings } from './fallback-warnings.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { OnlineStoreClient } from './online-store-client.js';
 import { OUTCOMES } from './prediction-ledger.js';
@@ -165,6 +166,7 @@ export class ModelRegistry {
     const fetchDuration = metrics.featureFetchDuration.labels({ model: bundle.model });
     const lookups = metrics.featureLookups.labels({ model: bundle.model });
     const fallbackCounters = new Map<string, ReturnType<typeof metrics.featureFallbacks.labels>>();
+    const warnings = this.fallbackWarnings(bundle.model);
     const fetcher = new FeatureFetcher(
       bundle.project,
       inputs,
@@ -181,6 +183,7 @@ export class ModelRegistry {
             fallbackCounters.set(key, counter);
           }
           counter.inc();
+          warnings.note(cause);
         },
       },
     );
@@ -197,6 +200,18 @@ export class ModelRegistry {
       routingKeys: this.options.routingKeys ?? defaultRoutingKeys(inputs),
     };
   }
+
+  // One rate limit per model across activations, so a reload does not reset it.
+  private fallbackWarnings(model: string): FallbackWarnings {
+    let warnings = this.warningsByModel.get(model);
+    if (warnings === undefined) {
+      warnings = new FallbackWarnings(this.options.logger, model);
+      this.warningsByModel.set(model, warnings);
+    }
+    return warnings;
+  }
+
+  private readonly warningsByModel = new Map<string, FallbackWarnings>();
 
   private publishInfo(set: ServingSet): void {
     const { modelInfo, outcomes } = this.options.metrics;

@@ -33,7 +33,12 @@ export interface HandlerResult {
   readonly body: unknown;
   readonly model?: string;
   readonly version?: string;
+  /** Inputs served from their defaults, sent as the `FALLBACKS_HEADER` too. */
+  readonly fallbacks?: number;
 }
+
+/** How many of a `/score` answer's inputs came from their defaults, for clients and proxies that read headers only. */
+export const FALLBACKS_HEADER = 'x-slipway-fallbacks';
 
 /** `GET /v2/health/live`. */
 export function live(): HandlerResult {
@@ -166,6 +171,7 @@ export async function score(context: HandlerContext, name: string, version: stri
     status: 200,
     model: set.bundle.model,
     version: served.version,
+    fallbacks: fetched.fallbacks,
     body: {
       id,
       model_name: set.bundle.model,

@@ -7,6 +7,13 @@ import { metaOf, type Located, type ResolveContext } from './context.js';
 import { positionOf, type PathSegments } from './locate.js';
 import type { ParsedDocument } from './parse-yaml.js';
 
+/**
+ * The share of online-store lookups served from defaults above which predictions are no longer what
+ * the model was trained for, when an environment declares none: unknown entities keep a few percent
+ * normal; an unreachable or slow Redis, or a materialization that stopped, pass 10 % quickly.
+ */
+export const DEFAULT_MAX_FALLBACK_RATIO = 0.1;
+
 /** True when an image reference names its content by digest (`name@sha256:…` or `name:tag@sha256:…`). */
 export function isDigestImage(image: string): boolean {
   return /@sha256:[a-f0-9]{64}$/.test(image);
@@ -134,6 +141,7 @@ export function resolveEnvironment(
             redis: { url: spec.onlineStore.redis.url, nodes: spec.onlineStore.redis.nodes ?? [] },
             passwordSecret: spec.onlineStore.redis.passwordSecret,
             timeoutMs: spec.onlineStore.timeout === undefined ? 5 : parseDuration(spec.onlineStore.timeout)!,
+            maxFallbackRatio: spec.onlineStore.maxFallbackRatio ?? DEFAULT_MAX_FALLBACK_RATIO,
           },
     prometheus: spec.prometheus === undefined ? undefined : { url: spec.prometheus.url },
     monitoring: { labels: spec.prometheus?.labels ?? {}, scrapedFrom: spec.prometheus?.scrapedFrom ?? DEFAULT_SCRAPER },

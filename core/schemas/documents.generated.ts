@@ -958,6 +958,10 @@ export interface EnvironmentDocument {
        * Budget for one feature fetch before defaults are served, e.g. `5ms`.
        */
       timeout?: string;
+      /**
+       * Share of online-store lookups served from their defaults above which `SlipwayFeatureFallbackRatioHigh` fires (sustained 10 minutes). Default 0.1; unknown entities keep a few percent normal.
+       */
+      maxFallbackRatio?: number;
     };
     /**
      * Overrides the project’s artifact store for this environment’s pods (a regional mirror, another endpoint or Secret).

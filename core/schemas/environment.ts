@@ -1,4 +1,4 @@
-import { type JsonSchema, artifactStore, documentSchema, map, flag, integer, list, name, object, text, version, duration } from './common.js';
+import { type JsonSchema, artifactStore, documentSchema, map, flag, integer, list, name, number, object, text, version, duration } from './common.js';
 
 // Kubernetes' own quantity grammar (apimachinery resource.Quantity), so a typo fails here and not in Argo CD.
 const QUANTITY_PATTERN = '^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$';
@@ -123,6 +123,10 @@ export const environmentSchema = documentSchema(
             ),
           }),
           timeout: duration('Budget for one feature fetch before defaults are served, e.g. `5ms`.'),
+          maxFallbackRatio: number(
+            'Share of online-store lookups served from their defaults above which `SlipwayFeatureFallbackRatioHigh` fires (sustained 10 minutes). Default 0.1; unknown entities keep a few percent normal.',
+            { exclusiveMinimum: 0, maximum: 1 },
+          ),
         },
         ['redis'],
       ),

@@ -1,7 +1,7 @@
 /** Every rendered PrometheusRule passes `promtool check rules` (the real one, from Debian's prometheus). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import type { Catalog, Environment } from '../../core/catalog.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { render } from '../../generators/render.js';
-import { PROJECT_ROOT } from '../support/example-repo.js';
+import { copyExampleRepo, PROJECT_ROOT } from '../support/example-repo.js';
 import { requireBinary } from '../support/processes.js';
 
 async function checkRules(catalog: Catalog): Promise<number> {
@@ -33,8 +33,8 @@ async function checkRules(catalog: Catalog): Promise<number> {
 }
 
 /** The serving group's rules of prod, as promtool reads a rule file. */
-async function prodServingRules(): Promise<{ groups: unknown[] }> {
-  const rule = render(await loadCatalogOrThrow(PROJECT_ROOT)).objects.get('prod/prometheusrule-fraud-detector.yaml')!;
+async function prodServingRules(root = PROJECT_ROOT): Promise<{ groups: unknown[] }> {
+  const rule = render(await loadCatalogOrThrow(root)).objects.get('prod/prometheusrule-fraud-detector.yaml')!;
   const groups = (rule.spec as { groups: { name: string }[] }).groups.filter((group) => group.name === 'fraud-detector-serving');
   assert.equal(groups.length, 1);
   return { groups };
@@ -74,6 +74,37 @@ describe('promtool test rules', () => {
       assert.match(run.stdout, /SUCCESS/);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an environment\'s own fallback ratio', () => {
+  it('fires SlipwayFeatureFallbackRatioHigh above onlineStore.maxFallbackRatio: not at 20 % with 0.3 declared, at 40 %', async () => {
+    requireBinary('promtool', 'prometheus');
+    const repo = await copyExampleRepo();
+    const dir = await mkdtemp(path.join(tmpdir(), 'slipway-promtool-'));
+    try {
+      const prod = path.join(repo.root, 'environments/prod.yaml');
+      await writeFile(prod, (await readFile(prod, 'utf8')).replace('    timeout: 5ms\n', '    timeout: 5ms\n    maxFallbackRatio: 0.3\n'));
+      await writeFile(path.join(dir, 'rules.yaml'), stringify(await prodServingRules(repo.root)));
+      const alertAt = (fallbacksPerMinute: number, exp: unknown[]) => ({
+        interval: '1m',
+        input_series: [counterSeries('slipway_feature_lookups_total', 1000, 40), counterSeries('slipway_feature_fallbacks_total', fallbacksPerMinute, 40)],
+        alert_rule_test: [{ eval_time: '25m', alertname: 'SlipwayFeatureFallbackRatioHigh', exp_alerts: exp }],
+      });
+      const firing = {
+        exp_labels: { model: 'fraud-detector', severity: 'warning', slipway_environment: 'prod', slipway_policy: 'serving' },
+        exp_annotations: {
+          summary: 'fraud-detector serves more than 30% of its online inputs from their defaults',
+          description: 'fallback ratio 40%; slipway_feature_fallbacks_total by cause tells why: missing (materialization behind or values past their TTL), timeout or unavailable (Redis)',
+        },
+      };
+      await writeFile(path.join(dir, 'tests.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests: [alertAt(200, []), alertAt(400, [firing])] }));
+      const run = spawnSync('promtool', ['test', 'rules', 'tests.yaml'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(run.status, 0, `promtool test rules failed:\n${run.stdout}${run.stderr}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await repo.dispose();
     }
   });
 });

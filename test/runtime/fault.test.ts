@@ -31,9 +31,11 @@ describe('the runtime when Redis fails', () => {
     await sleep(300);
     await redis.kill();
     await sleep(800);
-    const during = await postJson(url, body(1));
+    const duringResponse = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(1)) });
+    const during = { status: duringResponse.status, body: (await duringResponse.json()) as Record<string, unknown> };
     assert.equal(during.status, 200);
     assert.equal(during.body.fallbacks, 4, 'with Redis down the four stored features come from defaults');
+    assert.equal(duringResponse.headers.get('x-slipway-fallbacks'), '4', 'and the answer\'s header says so');
     await redis.start();
     // Redis restarts empty (no persistence): write the features again, as the materializer would.
     const again = new Redis(redis.url);
@@ -48,5 +50,9 @@ describe('the runtime when Redis fails', () => {
     const metrics = await (await fetch(`${started.runtime.url}/metrics`)).text();
     assert.ok((sampleValue(metrics, 'slipway_feature_fallbacks_total', { feature: 'user-features:cardholder_age', cause: 'unavailable' }) ?? 0) > 0);
     assert.equal(sampleValue(metrics, 'slipway_prediction_errors_total', { version: '2.0.0' }), 0, 'no prediction errors were recorded');
+    const warnings = started.logs.filter((line) => line.includes('inputs served from their defaults'));
+    assert.ok(warnings.length >= 1, 'the outage is logged at warn level');
+    assert.ok(warnings.length <= 3, `at most one line per 10 s, not one per request (${warnings.length} lines for ${result.statuses.get(200)} answers)`);
+    assert.equal(JSON.parse(warnings[0]).level, 'warn');
   });
 });
