@@ -86,7 +86,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const initial = options.bundleFile === undefined ? { bundle: options.bundle!, digest: '' } : await readBundleFile(options.bundleFile);
 
   let registry: ModelRegistry | null = null;
-  const metrics = createMetrics(() => registry !== null && publishDrift(registry, metrics));
+  const metrics = createMetrics();
   const storeConfig = options.onlineStore === undefined ? initial.bundle.onlineStore?.redis ?? null : options.onlineStore;
   // The password comes from the pod's Secret (SLIPWAY_REDIS_PASSWORD), never from the bundle.
   const onlineStore: OnlineStoreClient | null = storeConfig === null ? null : connectOnlineStore(storeConfig, logger, redisCredentialsFromEnv(process.env));
@@ -175,22 +175,4 @@ function artifactCaches(options: RuntimeOptions): (bundle: RuntimeBundle) => Art
     }
     return cache;
   };
-}
-
-/** Sets the drift gauges from every served version's window (runs before each scrape). */
-function publishDrift(registry: ModelRegistry, metrics: RuntimeMetrics): void {
-  const set = registry.current;
-  if (set === null) return;
-  metrics.featurePsi.reset();
-  metrics.scorePsi.reset();
-  metrics.driftWindowSamples.reset();
-  for (const version of set.versions.values()) {
-    const labels = { model: set.bundle.model, version: version.version };
-    const snapshot = version.drift.snapshot();
-    metrics.driftWindowSamples.set(labels, snapshot.samples);
-    // Below the policy's minimum the PSI is noise; export nothing rather than a false alarm.
-    if (snapshot.samples === 0 || snapshot.samples < version.minDriftSamples) continue;
-    for (const input of snapshot.inputs) metrics.featurePsi.set({ ...labels, feature: input.ref }, input.psi);
-    if (snapshot.scorePsi !== null) metrics.scorePsi.set(labels, snapshot.scorePsi);
-  }
 }
