@@ -59,8 +59,6 @@ export interface RuntimeBundle {
   readonly artifactStore: { readonly url: string; readonly endpoint?: string };
   /** Fraction of predictions written to the audit log. */
   readonly auditSampleRate: number;
-  /** Drift window settings from the deployment's DriftPolicy, when it has one. */
-  readonly drift?: { readonly windowMs: number; readonly minSamples: number };
   /** Stable first, then canary, then shadow. */
   readonly versions: readonly BundleVersion[];
 }
@@ -75,7 +73,6 @@ export function buildBundle(catalog: Catalog, environment: string, model: string
   const served: [string, VersionRole, number][] = [[deployment.stable, 'stable', 100 - canaryWeight]];
   if (deployment.canary !== undefined) served.push([deployment.canary.version, 'canary', canaryWeight]);
   if (deployment.shadow !== undefined) served.push([deployment.shadow.version, 'shadow', 0]);
-  const drift = deployment.drift === undefined ? undefined : required(catalog.driftPolicies, deployment.drift, 'drift policy');
   return {
     format: BUNDLE_FORMAT,
     project: catalog.project.name,
@@ -87,7 +84,6 @@ export function buildBundle(catalog: Catalog, environment: string, model: string
     onlineStore: env.onlineStore === undefined ? undefined : { redis: env.onlineStore.redis, timeoutMs: env.onlineStore.timeoutMs },
     artifactStore: { url: env.artifacts.url, endpoint: env.artifacts.endpoint },
     auditSampleRate: env.runtime.auditSampleRate,
-    drift: drift === undefined ? undefined : { windowMs: drift.windowMs, minSamples: drift.minSamples },
     versions: served.map(([version, role, weight]) => {
       const resolved = required(card.versions, version, `version of ${model}`);
       if (resolved.artifact.sha256 === undefined) throw new Error(`version ${version} of '${model}' has no artifact sha256`);
