@@ -85,12 +85,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if ((options.bundle === undefined) === (options.bundleFile === undefined)) throw new Error("give exactly one of 'bundle' or 'bundleFile'");
   const initial = options.bundleFile === undefined ? { bundle: options.bundle!, digest: '' } : await readBundleFile(options.bundleFile);
 
-  let registry: ModelRegistry | null = null;
   const metrics = createMetrics();
   const storeConfig = options.onlineStore === undefined ? initial.bundle.onlineStore?.redis ?? null : options.onlineStore;
   // The password comes from the pod's Secret (SLIPWAY_REDIS_PASSWORD), never from the bundle.
   const onlineStore: OnlineStoreClient | null = storeConfig === null ? null : connectOnlineStore(storeConfig, logger, redisCredentialsFromEnv(process.env));
-  registry = new ModelRegistry({
+  const registry = new ModelRegistry({
     artifactsFor: artifactCaches(options),
     batching: options.batching ?? { maxBatchSize: 64, maxWaitMs: 0 },
     metrics,
@@ -112,9 +111,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const context: HandlerContext = {
     registry,
     metrics,
-    audit: new AuditLog(() => options.auditSampleRate ?? registry!.current?.bundle.auditSampleRate ?? 0, auditSink),
+    audit: new AuditLog(() => options.auditSampleRate ?? registry.current?.bundle.auditSampleRate ?? 0, auditSink),
     feedback,
-    isReady: () => ready && registry!.current !== null,
+    isReady: () => ready && registry.current !== null,
     nextRequestId: () => feedback.newId(),
   };
   const http = createHttpServer(context, logger, { maxBodyBytes: options.maxBodyBytes });
