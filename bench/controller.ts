@@ -96,7 +96,7 @@ async function thresholdToPr(): Promise<number[] | null> {
       await reconcile(options);
       lab.set('ml-prod', 'fraud-detector', '1.4.0', { requests: 5, errors: 0, latencySeconds: 0.002, scorePsi: 0.5, featurePsi: { 'transaction-features:amount': 0.6, 'behavioral-features:device_trust_score': 0.5 }, driftSamples: 1000 });
       // The threshold counts as crossed once Prometheus has scraped it; the clock starts there.
-      await lab.waitFor(driftSamplesQuery({ namespace: 'ml-prod', model: 'fraud-detector', version: '1.4.0' }, 3000), (value) => value >= 1000, 60_000);
+      await lab.waitFor(driftSamplesQuery({ namespace: 'ml-prod', model: 'fraud-detector', version: '1.4.0' }, 3000, 3000), (value) => value >= 1000, 60_000);
       let opened = false;
       times.push(await timed(async () => (opened = (await reconcile(options)).proposals.some((proposal) => proposal.key === 'retrain/fraud-detector/prod' && proposal.outcome === 'opened'))));
       if (!opened) throw new Error('the crossed threshold did not open a PR');

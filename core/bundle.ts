@@ -64,8 +64,6 @@ export interface RuntimeBundle {
   readonly auditSampleRate: number;
   /** How long each prediction's record stays in the online store for its label (absent in older bundles: 7 days). */
   readonly labelDelayMs?: number;
-  /** Drift window settings from the deployment's DriftPolicy, when it has one. */
-  readonly drift?: { readonly windowMs: number; readonly minSamples: number };
   /** Stable first, then canary, then shadow. */
   readonly versions: readonly BundleVersion[];
 }
@@ -80,7 +78,6 @@ export function buildBundle(catalog: Catalog, environment: string, model: string
   const served: [string, VersionRole, number][] = [[deployment.stable, 'stable', 100 - canaryWeight]];
   if (deployment.canary !== undefined) served.push([deployment.canary.version, 'canary', canaryWeight]);
   if (deployment.shadow !== undefined) served.push([deployment.shadow.version, 'shadow', 0]);
-  const drift = deployment.drift === undefined ? undefined : required(catalog.driftPolicies, deployment.drift, 'drift policy');
   return {
     format: BUNDLE_FORMAT,
     project: catalog.project.name,
@@ -93,7 +90,6 @@ export function buildBundle(catalog: Catalog, environment: string, model: string
     artifactStore: { url: env.artifacts.url, endpoint: env.artifacts.endpoint },
     auditSampleRate: env.runtime.auditSampleRate,
     labelDelayMs: env.runtime.labelDelayMs,
-    drift: drift === undefined ? undefined : { windowMs: drift.windowMs, minSamples: drift.minSamples },
     versions: served.map(([version, role, weight]) => {
       const resolved = required(card.versions, version, `version of ${model}`);
       if (resolved.artifact.sha256 === undefined) throw new Error(`version ${version} of '${model}' has no artifact sha256`);

@@ -22,12 +22,14 @@ export const METRICS = {
   featureFallbacks: 'slipway_feature_fallbacks_total',
   /** Counter of inputs looked up in the online store (not sent with the request); label model. The fallback ratio's denominator. */
   featureLookups: 'slipway_feature_lookups_total',
-  /** Gauge: PSI of the sliding window against the reference profile; labels model, version, feature. */
-  featurePsi: 'slipway_feature_psi',
-  /** Gauge: PSI of the prediction score window; labels model, version. */
-  scorePsi: 'slipway_score_psi',
-  /** Gauge: samples in the current drift window; labels model, version. */
-  driftWindowSamples: 'slipway_drift_window_samples',
+  /**
+   * Counter of predictions per reference-profile bin (`core/statistics/drift-bins.ts`); labels
+   * model, version, feature (an input's `<view>:<feature>`, or `score`), bin, boot. The fleet's
+   * window statistics are computed from these (`core/window-count.ts`), never in a pod.
+   */
+  driftObservations: 'slipway_drift_observations_total',
+  /** Counter of predictions counted into the drift bins; labels model, version, boot. */
+  driftSamples: 'slipway_drift_samples_total',
   /**
    * Counter of labelled outcomes fed back; labels model, version, outcome (tp|fp|tn|fn). Counted by
    * the pod that took the label, whichever served the prediction: only the sum over pods means anything.
@@ -76,4 +78,10 @@ export const LABELS = {
   result: 'result',
   reason: 'reason',
   sha256: 'sha256',
+  bin: 'bin',
+  /** One value per runtime process, so that a restart starts new counter series instead of resetting them. */
+  boot: 'boot',
 } as const;
+
+/** The `feature` label value of the prediction score's drift bins (input references always hold a ':'). */
+export const SCORE_FEATURE = 'score';

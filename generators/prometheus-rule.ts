@@ -1,14 +1,17 @@
 /**
  * The PrometheusRule of a model in an environment: SLO alerts from its RolloutPolicy and drift
- * alerts from its DriftPolicy, over the metric names in `core/metric-names.ts` only.
+ * alerts from its DriftPolicy (over the recording rules of `./drift-rules.ts`), over the metric
+ * names in `core/metric-names.ts` only.
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Deployment, DriftPolicy, Environment, FeatureDtype, ModelCard, RolloutPolicy } from '../core/catalog.js';
+import { DRIFT_STATISTICS } from '../core/statistics/drift-statistics.js';
 import { INFERENCE_ROUTES, LABELS, METRICS } from '../core/metric-names.js';
 import { formatDuration } from '../core/units.js';
 import { DEFAULT_MAX_FALLBACK_RATIO } from '../core/load/resolve-environments.js';
 import { runtimeLabels, SKIP_DRY_RUN_ON_MISSING_RESOURCE, SYNC_WAVES, syncWave } from './labels.js';
+import { measuredVersion, recordedNames, statisticRecordingRules, type MeasuredVersion, type RecordingRule } from './drift-rules.js';
 import { runtimeName } from './names.js';
 
 /** Props of `RuntimePrometheusRule`. */
@@ -46,10 +49,10 @@ export interface AlertRule {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-/** A named group of rules. */
+/** A named group of rules; recording rules come before the alerts that read them. */
 export interface AlertGroup {
   readonly name: string;
-  readonly rules: readonly AlertRule[];
+  readonly rules: readonly (RecordingRule | AlertRule)[];
 }
 
 /** Alert names, stable so that routing and silences can rely on them. */
@@ -103,11 +106,11 @@ export function alertGroups(props: RuntimePrometheusRuleProps): AlertGroup[] {
   const scope = new Scope(props.environment, props.deployment.model);
   const groups: AlertGroup[] = [{ name: `${props.deployment.model}-serving`, rules: servingRules(scope) }];
   if (props.rollout !== undefined) {
-    const rules = sloRules(scope, props.rollout);
+    const rules = sloRules(scope, props.rollout, measuredVersions(props.deployment, props.card, null));
     if (rules.length > 0) groups.push({ name: `${props.deployment.model}-slo`, rules });
   }
   if (props.drift !== undefined) {
-    const rules = driftRules(scope, props.drift, servedInputs(props.deployment, props.card));
+    const rules = driftRules(scope, props.drift, measuredVersions(props.deployment, props.card, props.drift));
     if (rules.length > 0) groups.push({ name: `${props.deployment.model}-drift`, rules });
   }
   return groups;
@@ -178,7 +181,7 @@ function servingRules(scope: Scope): AlertRule[] {
   ];
 }
 
-function sloRules(scope: Scope, policy: RolloutPolicy): AlertRule[] {
+function sloRules(scope: Scope, policy: RolloutPolicy, scored: readonly MeasuredVersion[]): (RecordingRule | AlertRule)[] {
   const window = formatDuration(policy.analysis.windowMs);
   const by = `${LABELS.model}, ${LABELS.version}`;
   // Prediction requests only: probes, scrapes and feedback would dilute the error rate and the p99.
@@ -187,7 +190,7 @@ function sloRules(scope: Scope, policy: RolloutPolicy): AlertRule[] {
   // Too few requests say nothing about a version; the policy's own minimum gates every SLO alert.
   const enough = `and on (${by}) sum by (${by}) (increase(${requests}[${window}])) >= ${policy.analysis.minRequests}`;
   const pending = formatDuration(policy.analysis.intervalMs);
-  const rules: AlertRule[] = [];
+  const rules: (RecordingRule | AlertRule)[] = [];
   for (const check of policy.analysis.checks) {
     if (check.metric === 'error-rate') {
       rules.push({
@@ -210,9 +213,13 @@ function sloRules(scope: Scope, policy: RolloutPolicy): AlertRule[] {
         annotations: annotations(`p99 latency of ${scope.model} {{ $labels.version }} above ${check.maxMs} ms`, 'p99 {{ $value | humanizeDuration }}'),
       });
     } else if (check.metric === 'score-psi') {
+      // The fleet's score PSI over the analysis window, as the controller computes it for the canary gate.
+      const versions = scored.filter((version) => version.inputs.length > 0);
+      if (versions.length === 0) continue;
+      rules.unshift(...statisticRecordingRules(scope, ANALYSIS_WINDOW, policy.analysis.windowMs, versions));
       rules.push({
         alert: ALERTS.scorePsiCanary,
-        expr: `max by (${by}) (${METRICS.scorePsi}${scope.selector()}) > ${number(check.max)}`,
+        expr: `max by (${by}) (${recordedNames(ANALYSIS_WINDOW).statistic}${scope.selector({ input_type: 'score' })}) > ${number(check.max)} ${enough}`,
         for: pending,
         labels: scope.labels('critical', policy.name),
         annotations: annotations(`Score PSI of ${scope.model} {{ $labels.version }} above ${check.max}`, 'PSI {{ $value | printf "%.3f" }}'),
@@ -224,19 +231,21 @@ function sloRules(scope: Scope, policy: RolloutPolicy): AlertRule[] {
   return rules;
 }
 
-/** An input served by at least one version, with the dtype that picks its drift levels. */
-interface ServedInput {
-  readonly ref: string;
-  readonly dtype: FeatureDtype;
-}
+/** The recorded windows: the DriftPolicy's and the RolloutPolicy's analysis window. */
+const DRIFT_WINDOW = 'drift_window';
+const ANALYSIS_WINDOW = 'analysis_window';
 
-function servedInputs(deployment: Deployment, card: ModelCard): ServedInput[] {
-  const byRef = new Map<string, ServedInput>();
-  for (const version of [deployment.stable, deployment.canary?.version, deployment.shadow?.version]) {
-    if (version === undefined) continue;
-    for (const input of card.versions.get(version)?.inputs ?? []) byRef.set(input.ref, { ref: input.ref, dtype: input.dtype });
+/** Every served version with a reference profile, and what of it `policy` measures (the score only without a policy). */
+function measuredVersions(deployment: Deployment, card: ModelCard, policy: DriftPolicy | null): MeasuredVersion[] {
+  const versions = [deployment.stable, deployment.canary?.version, deployment.shadow?.version].filter((version): version is string => version !== undefined);
+  const measured: MeasuredVersion[] = [];
+  for (const name of [...new Set(versions)].sort()) {
+    const version = card.versions.get(name);
+    if (version?.referenceProfile === undefined) continue;
+    const inputs = version.inputs.map((input) => ({ ref: input.ref, type: inputType(input.dtype) }));
+    measured.push(measuredVersion(name, version.referenceProfile, inputs, policy));
   }
-  return [...byRef.values()].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  return measured;
 }
 
 /** Which of the policy's levels applies to an input: categories for strings and booleans. */
@@ -244,53 +253,62 @@ export function inputType(dtype: FeatureDtype): 'numeric' | 'categorical' {
   return dtype === 'string' || dtype === 'bool' ? 'categorical' : 'numeric';
 }
 
-// Input references hold '-', ':' and '_' only, but stay safe for any future character.
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function driftRules(scope: Scope, policy: DriftPolicy, inputs: readonly ServedInput[]): AlertRule[] {
-  const by = `${LABELS.model}, ${LABELS.version}`;
-  // PSI over a handful of samples is noise: gate on the policy's minimum samples in the window.
-  const enough = `and on (${by}) max by (${by}) (${METRICS.driftWindowSamples}${scope.selector()}) >= ${policy.minSamples}`;
-  const warnFor = formatDuration(policy.windowMs);
-  const actFor = formatDuration(policy.windowMs * policy.consecutiveWindows);
-  const rules: AlertRule[] = [];
-  // One rule per input type and level, matching its inputs by name: the alert still fires per
-  // feature (it keeps the `feature` label), and the rule count does not grow with the inputs.
-  for (const type of ['numeric', 'categorical'] as const) {
+/**
+ * The DriftPolicy as alerts over the recorded statistics, as `core/drift-decision.ts` decides:
+ * warn when the latest window is above a warn level; act when at least `minFeatures` inputs (or
+ * the score) are above their act level in each of the last `consecutiveWindows` windows; every
+ * window judged must hold `minSamples` predictions over the fleet.
+ */
+function driftRules(scope: Scope, policy: DriftPolicy, versions: readonly MeasuredVersion[]): (RecordingRule | AlertRule)[] {
+  if (versions.every((version) => version.inputs.length === 0)) return [];
+  const names = recordedNames(DRIFT_WINDOW);
+  const byVersion = `namespace, ${LABELS.model}, ${LABELS.version}`;
+  const windows = Array.from({ length: policy.consecutiveWindows }, (_, index) => (index === 0 ? '' : ` offset ${formatDuration(index * policy.windowMs)}`));
+  const enough = (offset: string) => `and on (${byVersion}) (${names.samples}${scope.selector()}${offset} >= ${policy.minSamples})`;
+  const above = (type: string, level: number, offset: string) => `(${names.statistic}${scope.selector({ input_type: type })}${offset} > ${number(level)})`;
+  const sustained = (type: string, level: number) => `(${windows.map((offset) => above(type, level, offset)).join(' and ')})`;
+  const everyWindowEnough = windows.map(enough).join(' ');
+  const present = new Set(versions.flatMap((version) => version.inputs.map((input) => input.inputType)));
+  const types = (['numeric', 'categorical'] as const).filter((type) => present.has(type));
+  const acting = types.map((type) => sustained(type, policy[type].act)).join(' or ');
+  const rules: (RecordingRule | AlertRule)[] = [...statisticRecordingRules(scope, DRIFT_WINDOW, policy.windowMs, versions)];
+  for (const type of types) {
     const levels = policy[type];
-    const refs = inputs.filter((input) => inputType(input.dtype) === type).map((input) => input.ref);
-    // The runtime exports PSI only; KS and chi-squared levels are evaluated by the controller.
-    if (refs.length === 0 || levels.statistic !== 'psi') continue;
-    const psi = `max by (${by}, ${LABELS.feature}) (${METRICS.featurePsi}${scope.selector({}, { [LABELS.feature]: refs.map(escapeRegex).join('|') })})`;
-    for (const [level, threshold, alert, severity, pending] of [
-      ['warn', levels.warn, ALERTS.featureDriftWarn, 'warning', warnFor],
-      ['act', levels.act, ALERTS.featureDriftAct, 'critical', actFor],
-    ] as const) {
-      rules.push({
-        alert,
-        expr: `${psi} > ${number(threshold)} ${enough}`,
-        for: pending,
-        labels: { ...scope.labels(severity, policy.name), slipway_drift_level: level, slipway_input_type: type },
-        annotations: annotations(`Input {{ $labels.feature }} of ${scope.model} {{ $labels.version }} drifted (${type} PSI > ${threshold})`, 'PSI {{ $value | printf "%.3f" }}'),
-      });
-    }
+    const title = DRIFT_STATISTICS[levels.statistic].title;
+    rules.push({
+      alert: ALERTS.featureDriftWarn,
+      expr: `${above(type, levels.warn, '')} ${enough('')}`,
+      for: '0m',
+      labels: { ...scope.labels('warning', policy.name), slipway_drift_level: 'warn', slipway_input_type: type },
+      annotations: annotations(`Input {{ $labels.feature }} of ${scope.model} {{ $labels.version }} drifted (${type} ${title} > ${levels.warn})`, `${title} {{ $value | printf "%.3f" }} over the last ${formatDuration(policy.windowMs)}`),
+    });
+    rules.push({
+      alert: ALERTS.featureDriftAct,
+      // Per input, but only while at least minFeatures inputs of the version act.
+      expr: `${sustained(type, levels.act)} and on (${byVersion}) (count by (${byVersion}) (${acting}) >= ${policy.minFeatures}) ${everyWindowEnough}`,
+      for: '0m',
+      labels: { ...scope.labels('critical', policy.name), slipway_drift_level: 'act', slipway_input_type: type },
+      annotations: annotations(
+        `Input {{ $labels.feature }} of ${scope.model} {{ $labels.version }} drifted (${type} ${title} > ${levels.act} in ${policy.consecutiveWindows} windows, with at least ${policy.minFeatures} inputs)`,
+        `${title} {{ $value | printf "%.3f" }} over the last ${formatDuration(policy.windowMs)}`,
+      ),
+    });
   }
-  if (policy.score !== undefined) {
-    const psi = `max by (${by}) (${METRICS.scorePsi}${scope.selector()})`;
-    for (const [level, threshold, alert, severity, pending] of [
-      ['warn', policy.score.warn, ALERTS.scoreDriftWarn, 'warning', warnFor],
-      ['act', policy.score.act, ALERTS.scoreDriftAct, 'critical', actFor],
-    ] as const) {
-      rules.push({
-        alert,
-        expr: `${psi} > ${number(threshold)} ${enough}`,
-        for: pending,
-        labels: { ...scope.labels(severity, policy.name), slipway_drift_level: level },
-        annotations: annotations(`Prediction scores of ${scope.model} {{ $labels.version }} drifted (PSI > ${threshold})`, 'PSI {{ $value | printf "%.3f" }}'),
-      });
-    }
+  if (policy.score !== undefined && present.has('score')) {
+    rules.push({
+      alert: ALERTS.scoreDriftWarn,
+      expr: `${above('score', policy.score.warn, '')} ${enough('')}`,
+      for: '0m',
+      labels: { ...scope.labels('warning', policy.name), slipway_drift_level: 'warn' },
+      annotations: annotations(`Prediction scores of ${scope.model} {{ $labels.version }} drifted (PSI > ${policy.score.warn})`, 'PSI {{ $value | printf "%.3f" }}'),
+    });
+    rules.push({
+      alert: ALERTS.scoreDriftAct,
+      expr: `${sustained('score', policy.score.act)} ${everyWindowEnough}`,
+      for: '0m',
+      labels: { ...scope.labels('critical', policy.name), slipway_drift_level: 'act' },
+      annotations: annotations(`Prediction scores of ${scope.model} {{ $labels.version }} drifted (PSI > ${policy.score.act} in ${policy.consecutiveWindows} windows)`, 'PSI {{ $value | printf "%.3f" }}'),
+    });
   }
   return rules;
 }

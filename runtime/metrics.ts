@@ -4,6 +4,7 @@
  * controller query. What is counted per request or per batch is a hot metric (./hot-metrics.ts):
  * callers bind a child once and keep it, because a label lookup costs more than the observation.
  */
+import { randomBytes } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { LABELS, METRICS } from '../core/metric-names.js';
 import { HotCounter, HotHistogram } from './hot-metrics.js';
@@ -25,9 +26,10 @@ export interface RuntimeMetrics {
   readonly predictionScore: HotHistogram<string>;
   readonly featureFallbacks: HotCounter<string>;
   readonly featureLookups: HotCounter<string>;
-  readonly featurePsi: Gauge<string>;
-  readonly scorePsi: Gauge<string>;
-  readonly driftWindowSamples: Gauge<string>;
+  /** This process's `boot` label value: drift counters of a restarted pod are new series, not reset ones. */
+  readonly boot: string;
+  readonly driftObservations: HotCounter<string>;
+  readonly driftSamples: HotCounter<string>;
   readonly outcomes: Counter<string>;
   readonly predictionRecordsDropped: HotCounter<string>;
   readonly modelInfo: Gauge<string>;
@@ -37,13 +39,13 @@ export interface RuntimeMetrics {
   readonly clientErrors: Counter<string>;
 }
 
-/** Creates the metrics on a fresh registry; `collectDrift` runs before every scrape. */
-export function createMetrics(collectDrift: () => void): RuntimeMetrics {
+/** Creates the metrics on a fresh registry. */
+export function createMetrics(): RuntimeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const { model, version, route, status, feature, cause, role, weight, outcome } = LABELS;
   const registers = [registry];
-  const driftCollector = { collect: collectDrift };
+  const boot = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   return {
     registry,
     requestDuration: new HotHistogram({ name: METRICS.requestDuration, help: 'Whole HTTP requests, in seconds.', labelNames: [model, version, route, status], buckets: LATENCY_BUCKETS, registers }),
@@ -55,9 +57,9 @@ export function createMetrics(collectDrift: () => void): RuntimeMetrics {
     predictionScore: new HotHistogram({ name: METRICS.predictionScore, help: 'Prediction scores.', labelNames: [model, version], buckets: SCORE_BUCKETS, registers }),
     featureFallbacks: new HotCounter({ name: METRICS.featureFallbacks, help: 'Inputs served from their declared default.', labelNames: [model, feature, cause], registers }),
     featureLookups: new HotCounter({ name: METRICS.featureLookups, help: 'Inputs looked up in the online store (each may fall back).', labelNames: [model], registers }),
-    featurePsi: new Gauge({ name: METRICS.featurePsi, help: 'PSI of the sliding window of an input against the reference profile.', labelNames: [model, version, feature], registers, ...driftCollector }),
-    scorePsi: new Gauge({ name: METRICS.scorePsi, help: 'PSI of the sliding window of prediction scores against the reference profile.', labelNames: [model, version], registers }),
-    driftWindowSamples: new Gauge({ name: METRICS.driftWindowSamples, help: 'Predictions in the current drift window.', labelNames: [model, version], registers }),
+    boot,
+    driftObservations: new HotCounter({ name: METRICS.driftObservations, help: 'Predictions per reference-profile bin, per input and for the score.', labelNames: [model, version, feature, LABELS.bin, LABELS.boot], registers }),
+    driftSamples: new HotCounter({ name: METRICS.driftSamples, help: 'Predictions counted into the drift bins.', labelNames: [model, version, LABELS.boot], registers }),
     outcomes: new Counter({ name: METRICS.outcomes, help: 'Labelled outcomes fed back, by confusion-matrix cell.', labelNames: [model, version, outcome], registers }),
     predictionRecordsDropped: new HotCounter({ name: METRICS.predictionRecordsDropped, help: 'Prediction records not written to the online store (their labels cannot join).', labelNames: [model, cause], registers }),
     modelInfo: new Gauge({ name: METRICS.modelInfo, help: 'One per loaded version: what is serving, in which role and weight.', labelNames: [model, version, role, weight, LABELS.sha256], registers }),

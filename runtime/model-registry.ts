@@ -6,7 +6,6 @@
  * its traffic goes to stable). Requests hold the set they started with, so a swap never fails one.
  */
 import type { BundleInput, BundleVersion, RuntimeBundle } from '../core/bundle.js';
-import type { DriftWindow } from './drift-window.js';
 import { FeatureFetcher } from './feature-fetcher.js';
 import type { Logger } from './log.js';
 import type { ArtifactCache } from './artifact-cache.js';
@@ -54,9 +53,7 @@ export class ModelRegistry {
   private currentSet: ServingSet | null = null;
   /** Loaded models by artifact file, digest and width. */
   private readonly models = new Map<string, LoadedModel>();
-  /** Drift windows by version identity, kept across reloads that leave the version unchanged. */
-  private readonly driftWindows = new Map<string, DriftWindow>();
-  private readonly keys = new WeakMap<ServedVersion, { modelKey: string; driftKey: string }>();
+  private readonly keys = new WeakMap<ServedVersion, { modelKey: string }>();
   private activating: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: RegistryOptions) {}
@@ -107,7 +104,7 @@ export class ModelRegistry {
     return set;
   }
 
-  /** A served version for `spec`, reusing a loaded model and drift window when they are unchanged. */
+  /** A served version for `spec`, reusing a loaded model when it is unchanged. */
   private async serve(bundle: RuntimeBundle, spec: BundleVersion): Promise<ServedVersion> {
     // Keyed by content: the same bytes at another URI are the same model.
     const modelKey = `${spec.artifact.sha256}|${spec.inputs.length}`;
@@ -116,10 +113,8 @@ export class ModelRegistry {
       model = await this.fetchAndLoad(bundle, spec);
       this.models.set(modelKey, model);
     }
-    const driftKey = `${bundle.model}|${spec.version}|${modelKey}|${JSON.stringify(spec.inputs)}|${JSON.stringify(spec.referenceProfile ?? null)}|${JSON.stringify(bundle.drift ?? null)}`;
-    const version = new ServedVersion(spec, model, bundle, this.options.metrics, this.options.batching, this.driftWindows.get(driftKey));
-    this.driftWindows.set(driftKey, version.drift);
-    this.keys.set(version, { modelKey, driftKey });
+    const version = new ServedVersion(spec, model, bundle, this.options.metrics, this.options.batching);
+    this.keys.set(version, { modelKey });
     return version;
   }
 
@@ -137,12 +132,10 @@ export class ModelRegistry {
     }
   }
 
-  /** Releases models and drift windows the serving set no longer uses, after a grace period. */
+  /** Releases models the serving set no longer uses, after a grace period. */
   private releaseUnused(): void {
     const inUse = [...(this.currentSet?.versions.values() ?? [])].map((version) => this.keys.get(version)!);
     const models = new Set(inUse.map((keys) => keys.modelKey));
-    const windows = new Set(inUse.map((keys) => keys.driftKey));
-    for (const key of [...this.driftWindows.keys()]) if (!windows.has(key)) this.driftWindows.delete(key);
     for (const [key, model] of [...this.models]) {
       if (models.has(key)) continue;
       this.models.delete(key);

@@ -91,12 +91,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if ((options.bundle === undefined) === (options.bundleFile === undefined)) throw new Error("give exactly one of 'bundle' or 'bundleFile'");
   const initial = options.bundleFile === undefined ? { bundle: options.bundle!, digest: '' } : await readBundleFile(options.bundleFile);
 
-  let registry: ModelRegistry | null = null;
-  const metrics = createMetrics(() => registry !== null && publishDrift(registry, metrics));
+  const metrics = createMetrics();
   const storeConfig = options.onlineStore === undefined ? initial.bundle.onlineStore?.redis ?? null : options.onlineStore;
   // The password comes from the pod's Secret (SLIPWAY_REDIS_PASSWORD), never from the bundle.
   const onlineStore: OnlineStoreClient | null = storeConfig === null ? null : connectOnlineStore(storeConfig, logger, redisCredentialsFromEnv(process.env));
-  registry = new ModelRegistry({
+  const registry = new ModelRegistry({
     artifactsFor: artifactCaches(options),
     batching: options.batching ?? { maxBatchSize: 64, maxWaitMs: 0 },
     metrics,
@@ -118,9 +117,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const context: HandlerContext = {
     registry,
     metrics,
-    audit: new AuditLog(() => options.auditSampleRate ?? registry!.current?.bundle.auditSampleRate ?? 0, auditSink),
+    audit: new AuditLog(() => options.auditSampleRate ?? registry.current?.bundle.auditSampleRate ?? 0, auditSink),
     feedback,
-    isReady: () => ready && registry!.current !== null,
+    isReady: () => ready && registry.current !== null,
     nextRequestId: () => feedback.newId(),
   };
   const http = createHttpServer(context, logger, { maxBodyBytes: options.maxBodyBytes, limits: options.connectionLimits });
@@ -198,22 +197,4 @@ function artifactCaches(options: RuntimeOptions): (bundle: RuntimeBundle) => Art
     }
     return cache;
   };
-}
-
-/** Sets the drift gauges from every served version's window (runs before each scrape). */
-function publishDrift(registry: ModelRegistry, metrics: RuntimeMetrics): void {
-  const set = registry.current;
-  if (set === null) return;
-  metrics.featurePsi.reset();
-  metrics.scorePsi.reset();
-  metrics.driftWindowSamples.reset();
-  for (const version of set.versions.values()) {
-    const labels = { model: set.bundle.model, version: version.version };
-    const snapshot = version.drift.snapshot();
-    metrics.driftWindowSamples.set(labels, snapshot.samples);
-    // Below the policy's minimum the PSI is noise; export nothing rather than a false alarm.
-    if (snapshot.samples === 0 || snapshot.samples < version.minDriftSamples) continue;
-    for (const input of snapshot.inputs) metrics.featurePsi.set({ ...labels, feature: input.ref }, input.psi);
-    if (snapshot.scorePsi !== null) metrics.scorePsi.set(labels, snapshot.scorePsi);
-  }
 }

@@ -1,12 +1,12 @@
 /**
  * One loaded model version as it serves: its ONNX model behind a micro-batcher, its input
- * encoding (the one the trainer uses), its drift window and its pre-bound metrics.
+ * encoding (the one the trainer uses), its drift counters and its pre-bound metrics.
  */
 import type { BundleVersion, RuntimeBundle } from '../core/bundle.js';
 import type { Scalar } from '../core/catalog.js';
 import { createInputEncoder, type RowEncoder } from '../core/model-input-encoding.js';
 import { Batcher } from './batcher.js';
-import { DriftWindow } from './drift-window.js';
+import { DriftCounters } from './drift-counters.js';
 import type { LoadedModel } from './model-loader.js';
 import type { RuntimeMetrics } from './metrics.js';
 
@@ -24,16 +24,13 @@ export interface InferenceBatching {
   readonly maxWaitMs: number;
 }
 
-const DEFAULT_DRIFT_WINDOW_MS = 3_600_000;
-
 /** A version that can predict. */
 export class ServedVersion {
   readonly version: string;
   readonly sha256: string;
   /** Refs of the version's inputs, in model order. */
   readonly inputRefs: readonly string[];
-  readonly drift: DriftWindow;
-  readonly minDriftSamples: number;
+  readonly drift: DriftCounters;
   private readonly encode: RowEncoder;
   private readonly batcher: Batcher<Float32Array, number>;
   private readonly width: number;
@@ -48,8 +45,6 @@ export class ServedVersion {
     bundle: RuntimeBundle,
     metrics: RuntimeMetrics,
     batching: InferenceBatching,
-    /** The window of the same version before a reload, so that drift survives a weight change. */
-    drift?: DriftWindow,
   ) {
     this.version = spec.version;
     this.sha256 = model.sha256;
@@ -60,8 +55,8 @@ export class ServedVersion {
     this.classes = bundle.output.classes;
     this.binary = bundle.task === 'binary-classification';
     this.bound = bindMetrics(metrics, bundle.model, spec.version, this.classes, this.binary);
-    this.drift = drift ?? new DriftWindow(this.inputRefs, spec.referenceProfile, { windowMs: bundle.drift?.windowMs ?? DEFAULT_DRIFT_WINDOW_MS });
-    this.minDriftSamples = bundle.drift?.minSamples ?? 0;
+    // Bound to the same counters as any earlier instance of this version: a reload keeps counting.
+    this.drift = new DriftCounters(bundle.model, spec.version, this.inputRefs, spec.referenceProfile, metrics);
     this.batcher = new Batcher((rows) => this.runBatch(rows), batching);
   }
 

@@ -1,11 +1,13 @@
 /**
- * Drift: per-feature and score PSI above the DriftPolicy's `act` level for the consecutive windows
+ * Drift: per-feature statistics (the policy's PSI, KS or Cramér's V, from the fleet's counts) and
+ * the score PSI above the DriftPolicy's `act` level for the consecutive windows
  * proposes a retrain request (the card's training trigger id bumped, which the rendered Job turns
  * into exactly one run), or, when the version was deployed within `rollbackWithin` and degraded
  * against the one before it, a rollback to that last good version.
  */
 import type { Catalog, DriftLevels, DriftPolicy, ModelCard } from '../../core/catalog.js';
 import { decideDrift, driftInputType, type DriftDecision, type DriftWindowStatistics } from '../../core/drift-decision.js';
+import { DRIFT_STATISTICS } from '../../core/statistics/drift-statistics.js';
 import { formatDuration } from '../../core/units.js';
 import { cardEdit, deploymentEdit, figure } from './catalog-lookup.js';
 import type { Measurement } from './evidence.js';
@@ -54,7 +56,7 @@ export function proposeDriftAction(catalog: Catalog, evidence: DriftEvidence): D
   const rows = driftRows(card, deployment.stable, policy, evidence, decision);
   const latestScore = evidence.windows.at(-1)?.score ?? null;
   const scorePsi: Measurement = { value: latestScore, query: evidence.windows.at(-1)?.queries.score ?? '' };
-  const charts = [psiChart(evidence, policy)];
+  const charts = [statisticChart(evidence, policy)];
   const rollback = rollbackTarget(card, policy, evidence, scorePsi, deployment.stable, rows);
   const drifting = decision.acting;
   const scoreDrifting = decision.scoreActing;
@@ -126,7 +128,7 @@ function driftRows(card: ModelCard, stable: string, policy: DriftPolicy, evidenc
     rows.push({
       name: input.ref,
       observed: values.map((value) => (value === undefined ? 'no data' : figure(value))).join(', '),
-      threshold: `< ${levels.act} (warn ${levels.warn})`,
+      threshold: `${DRIFT_STATISTICS[levels.statistic].title} < ${levels.act} (warn ${levels.warn})`,
       pass: !decision.acting.includes(input.ref),
       source: windows.map((window) => window.queries.features).join('\n'),
     });
@@ -135,7 +137,7 @@ function driftRows(card: ModelCard, stable: string, policy: DriftPolicy, evidenc
     rows.push({
       name: 'prediction score',
       observed: windows.map((window) => (window.score === null ? 'no data' : figure(window.score))).join(', '),
-      threshold: `< ${policy.score.act} (warn ${policy.score.warn})`,
+      threshold: `PSI < ${policy.score.act} (warn ${policy.score.warn})`,
       pass: !decision.scoreActing,
       source: windows.map((window) => window.queries.score).join('\n'),
     });
@@ -174,18 +176,20 @@ export function bumpTriggerId(current: string): string {
   return `${current.slice(0, 18)}-2`;
 }
 
-function psiChart(evidence: DriftEvidence, policy: DriftPolicy): Chart {
+/** The numeric inputs' statistic in the latest window against the numeric act level. */
+function statisticChart(evidence: DriftEvidence, policy: DriftPolicy): Chart {
   const latest = evidence.windows.at(-1);
-  const inputs = latest?.inputs ?? [];
+  const inputs = (latest?.inputs ?? []).filter((input) => input.type === 'numeric');
   const names = inputs.map((input) => input.ref.split(':')[1] ?? input.ref);
   const values = inputs.map((input) => Number(input.value.toPrecision(3)));
+  const title = DRIFT_STATISTICS[policy.numeric.statistic].title;
   return {
-    title: `PSI per input in the latest window (bars) against the act level ${policy.numeric.act} (line)`,
+    title: `${title} per numeric input in the latest window (bars) against the act level ${policy.numeric.act} (line)`,
     mermaid: [
       'xychart-beta',
-      `  title "${evidence.model} in ${evidence.environment}: PSI per input"`,
+      `  title "${evidence.model} in ${evidence.environment}: ${title} per numeric input"`,
       `  x-axis [${names.map((name) => `"${name}"`).join(', ')}]`,
-      '  y-axis "PSI"',
+      `  y-axis "${title}"`,
       `  bar [${values.join(', ')}]`,
       `  line [${names.map(() => policy.numeric.act).join(', ')}]`,
     ].join('\n'),

@@ -9,18 +9,16 @@ import { driftInputType, type InputStatistic } from '../../core/drift-decision.j
 import type { DriftWindow } from '../proposals/drift.js';
 import { noData, type Measurement, type Series } from '../proposals/evidence.js';
 import type { MetricsSource } from './metrics-source.js';
+import { SCORE_FEATURE } from '../../core/metric-names.js';
+import { measureScorePsi, measureStatistic, readDriftCounts } from './drift-counts.js';
 import {
-  driftSamplesQuery,
   errorRateQuery,
   f1Query,
   firingAlertsQuery,
   latencyP99Query,
   requestsQuery,
-  scorePsiQuery,
   servedArtifactsQuery,
   windowArtifactsQuery,
-  windowFeaturePsiQuery,
-  windowScorePsiQuery,
   type Selector,
 } from './queries.js';
 
@@ -30,16 +28,18 @@ export async function analyseCanary(catalog: Catalog, env: Environment, deployme
   const windowMs = rollout.analysis.windowMs;
   const canary: Selector = { namespace: env.cluster.namespace, model: deployment.model, version: deployment.canary!.version };
   const stable: Selector = { ...canary, version: deployment.stable };
-  const query = (check: RolloutCheck, selector: Selector): string => {
+  const card = catalog.models.get(deployment.model)!;
+  const measure = (check: RolloutCheck, selector: Selector): Promise<Measurement> => {
     switch (check.metric) {
       case 'error-rate':
-        return errorRateQuery(selector, windowMs);
+        return metrics.measure(errorRateQuery(selector, windowMs));
       case 'latency-p99':
-        return latencyP99Query(selector, windowMs);
+        return metrics.measure(latencyP99Query(selector, windowMs));
       case 'score-psi':
-        return scorePsiQuery(selector, windowMs);
+        // The fleet's score counts over the analysis window against each version's own reference.
+        return measureScorePsi(metrics, selector, card.versions.get(selector.version!)?.referenceProfile, windowMs);
       case 'f1-drop':
-        return f1Query(selector, windowMs);
+        return metrics.measure(f1Query(selector, windowMs));
     }
   };
   const [served, canaryRequests, checks, latencySeries] = await Promise.all([
@@ -47,7 +47,7 @@ export async function analyseCanary(catalog: Catalog, env: Environment, deployme
     metrics.measure(requestsQuery(canary, windowMs)),
     Promise.all(
       rollout.analysis.checks.map(async (check): Promise<CheckMeasurement> => {
-        const [canaryValue, stableValue] = await Promise.all([metrics.measure(query(check, canary)), metrics.measure(query(check, stable))]);
+        const [canaryValue, stableValue] = await Promise.all([measure(check, canary), measure(check, stable)]);
         return { check, canary: canaryValue, stable: stableValue };
       }),
     ),
@@ -96,9 +96,10 @@ export interface DriftMeasurements {
 }
 
 /**
- * Reads the runtime's sliding-window drift gauges at the end of each of the policy's last
- * `consecutiveWindows` windows (now, one window back, …): non-overlapping windows, as the shared
- * rule in `core/drift-decision.ts` expects them.
+ * Reads the fleet's drift counts at the end of each of the policy's last `consecutiveWindows`
+ * windows (now, one window back, …): non-overlapping windows, as the shared rule in
+ * `core/drift-decision.ts` expects them. Each input's statistic is the one the policy names for
+ * its type, computed here from the counts; the score is judged by PSI.
  */
 export async function measureDrift(
   catalog: Catalog,
@@ -110,30 +111,37 @@ export async function measureDrift(
   const policy = catalog.driftPolicies.get(deployment.drift!)!;
   const card = catalog.models.get(deployment.model)!;
   const version = card.versions.get(deployment.stable) ?? card.current;
+  const profile = version.referenceProfile;
   const selector: Selector = { namespace: env.cluster.namespace, model: deployment.model, version: deployment.stable };
   const offsets = Array.from({ length: policy.consecutiveWindows }, (_, index) => (policy.consecutiveWindows - 1 - index) * policy.windowMs);
   const [windows, errorRate, previousScorePsi] = await Promise.all([
     Promise.all(
       offsets.map(async (offsetMs): Promise<DriftWindow> => {
-        const featureQuery = windowFeaturePsiQuery(selector, offsetMs);
-        const [byFeature, score, samples] = await Promise.all([
-          metrics.samples(featureQuery),
-          metrics.measure(windowScorePsiQuery(selector, offsetMs)),
-          metrics.measure(driftSamplesQuery(selector, offsetMs)),
-        ]);
+        const counts = await readDriftCounts(metrics, selector, policy.windowMs, offsetMs);
         const inputs: InputStatistic[] = [];
         for (const input of version.inputs) {
-          // The runtime may label a feature by its reference or by its bare name; accept either.
-          const sample = byFeature.samples.find((candidate) => candidate.labels.feature === input.ref || candidate.labels.feature === input.feature);
-          if (sample !== undefined) inputs.push({ ref: input.ref, type: driftInputType(input.dtype), value: sample.value });
+          const distribution = profile?.inputs[input.ref];
+          if (distribution === undefined) continue;
+          const type = driftInputType(input.dtype);
+          const statistic = type === 'categorical' ? policy.categorical.statistic : policy.numeric.statistic;
+          const value = measureStatistic(counts, input.ref, distribution, statistic, profile!.rows);
+          if (value !== null) inputs.push({ ref: input.ref, type, value });
         }
-        return { offsetMs, samples: samples.value ?? 0, inputs, score: score.value, queries: { features: featureQuery, score: score.query, samples: samples.query }, error: byFeature.error ?? samples.error };
+        const score = profile?.score === undefined ? null : measureStatistic(counts, SCORE_FEATURE, profile.score, 'psi', profile.rows);
+        return {
+          offsetMs,
+          samples: counts.samples,
+          inputs,
+          score,
+          queries: { features: counts.queries.bins, score: counts.queries.bins, samples: counts.queries.samples },
+          ...(counts.error === undefined ? {} : { error: counts.error }),
+        };
       }),
     ),
     metrics.measure(errorRateQuery(selector, policy.windowMs)),
     previous.version === null || previous.deployedAgoMs === null
       ? Promise.resolve(noData('(no previous version in this environment)'))
-      : metrics.measure(scorePsiQuery({ ...selector, version: previous.version }, policy.windowMs, previous.deployedAgoMs)),
+      : measureScorePsi(metrics, { ...selector, version: previous.version }, card.versions.get(previous.version)?.referenceProfile, policy.windowMs, previous.deployedAgoMs),
   ]);
   return { windows, errorRate, previousScorePsi };
 }

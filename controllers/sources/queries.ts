@@ -5,6 +5,7 @@
  */
 import { INFERENCE_ROUTES, LABELS, METRICS } from '../../core/metric-names.js';
 import { formatDuration } from '../../core/units.js';
+import { windowCountQuery } from '../../core/window-count.js';
 
 /** Which series a query selects. */
 export interface Selector {
@@ -51,29 +52,17 @@ export function latencyP99Query(selector: Selector, windowMs: number): string {
   return `1000 * histogram_quantile(0.99, sum by (le) (rate(${METRICS.requestDuration}_bucket${inferenceMatchers(selector)}[${range(windowMs)}])))`;
 }
 
-/** Mean score PSI over the window (optionally offset into the past). */
-export function scorePsiQuery(selector: Selector, windowMs: number, offsetMs = 0): string {
-  const offset = offsetMs >= 1000 ? ` offset ${range(offsetMs)}` : '';
-  return `max(avg_over_time(${METRICS.scorePsi}${matchers(selector)}[${range(windowMs)}]${offset}))`;
+/**
+ * The fleet's drift counts of one version per input (`feature`, `score` for the score) and bin,
+ * in the window ending `offsetMs` ago: exact counts, summed over pods (`core/window-count.ts`).
+ */
+export function driftBinsQuery(selector: Selector, windowMs: number, offsetMs = 0): string {
+  return windowCountQuery(`${METRICS.driftObservations}${matchers(selector)}`, [LABELS.feature, LABELS.bin], windowMs, offsetMs);
 }
 
-function offset(offsetMs: number): string {
-  return offsetMs >= 1000 ? ` offset ${range(offsetMs)}` : '';
-}
-
-/** The score PSI gauge at the end of one drift window (`offsetMs` back from now). */
-export function windowScorePsiQuery(selector: Selector, offsetMs: number): string {
-  return `max(${METRICS.scorePsi}${matchers(selector)}${offset(offsetMs)})`;
-}
-
-/** The PSI gauge of every feature at the end of one drift window, one sample per `feature` label. */
-export function windowFeaturePsiQuery(selector: Selector, offsetMs: number): string {
-  return `max by (${LABELS.feature}) (${METRICS.featurePsi}${matchers(selector)}${offset(offsetMs)})`;
-}
-
-/** Samples the drift window held at the end of one window. */
-export function driftSamplesQuery(selector: Selector, offsetMs: number): string {
-  return `min(${METRICS.driftWindowSamples}${matchers(selector)}${offset(offsetMs)})`;
+/** The fleet's predictions counted into the drift bins in the window ending `offsetMs` ago: what `minSamples` counts. */
+export function driftSamplesQuery(selector: Selector, windowMs: number, offsetMs = 0): string {
+  return windowCountQuery(`${METRICS.driftSamples}${matchers(selector)}`, [], windowMs, offsetMs);
 }
 
 /** F1 from labelled outcomes over the window: 2tp / (2tp + fp + fn). */

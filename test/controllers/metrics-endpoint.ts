@@ -1,11 +1,18 @@
 /**
  * A metrics endpoint the test controls, exporting the runtime's metric names with prom-client, and
- * a real Prometheus scraping it: what the controller queries is what Prometheus stored.
+ * a real Prometheus scraping it: what the controller queries is what Prometheus stored. Drift is
+ * exported as the runtime exports it, counts per reference-profile bin: a knob such as
+ * `featurePsi: { amount: 0.45 }` becomes per-tick counts whose PSI against the example card's
+ * profile of that version is 0.45, so any window of whole ticks reads 0.45.
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
-import { METRICS } from '../../core/metric-names.js';
+import type { ReferenceProfile } from '../../core/catalog.js';
+import { METRICS, SCORE_FEATURE } from '../../core/metric-names.js';
+import { driftBins } from '../../core/statistics/drift-bins.js';
+import { PROJECT_ROOT } from '../support/example-repo.js';
+import { sharesWithPsi } from '../support/drift-traffic.js';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus-server.js';
 
 /** Traffic of one served version, per tick (100 ms). */
@@ -13,8 +20,11 @@ export interface VersionTraffic {
   requests: number;
   errors: number;
   latencySeconds: number;
+  /** PSI of the score's drift counts (default: the reference's own shares, PSI 0). */
   scorePsi?: number;
+  /** PSI of inputs' drift counts; inputs not named follow the reference. */
   featurePsi?: Record<string, number>;
+  /** Predictions a drift window of the test repositories (3 s, 30 ticks) holds, about; default 300. */
   driftSamples?: number;
   /** Requests labelled with the version that are not predictions (model-ready probes, metadata, feedback). */
   otherRequests?: number;
@@ -47,9 +57,9 @@ export async function startMetricsLab(): Promise<MetricsLab> {
   const labelNames = ['namespace', 'model', 'version'] as const;
   const requests = new Histogram({ name: METRICS.requestDuration, help: 'requests', labelNames: [...labelNames, 'route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [registry] });
   const errors = new Counter({ name: METRICS.predictionErrors, help: 'errors', labelNames, registers: [registry] });
-  const scorePsi = new Gauge({ name: METRICS.scorePsi, help: 'score psi', labelNames, registers: [registry] });
-  const featurePsi = new Gauge({ name: METRICS.featurePsi, help: 'feature psi', labelNames: [...labelNames, 'feature'], registers: [registry] });
-  const samples = new Gauge({ name: METRICS.driftWindowSamples, help: 'samples', labelNames, registers: [registry] });
+  const observations = new Counter({ name: METRICS.driftObservations, help: 'drift counts', labelNames: [...labelNames, 'feature', 'bin', 'boot'], registers: [registry] });
+  const samples = new Counter({ name: METRICS.driftSamples, help: 'drift samples', labelNames: [...labelNames, 'boot'], registers: [registry] });
+  const profiles = await exampleProfiles();
   const modelInfo = new Gauge({ name: METRICS.modelInfo, help: 'loaded versions', labelNames: ['namespace', 'model', 'pod', 'version', 'sha256', 'role', 'weight'], registers: [registry] });
   const reported = new Map<string, Record<string, string>[]>();
   const traffic = new Map<string, VersionTraffic>();
@@ -62,9 +72,14 @@ export async function startMetricsLab(): Promise<MetricsLab> {
       for (let i = 0; i < (knobs.otherRequests ?? 0); i++) requests.observe({ ...labels, route: ['model-ready', 'model-metadata', 'feedback'][i % 3], status: '200' }, 0.0001);
       if (knobs.errors > 0) errors.inc(labels, knobs.errors);
       else errors.inc(labels, 0);
-      if (knobs.scorePsi !== undefined) scorePsi.set(labels, knobs.scorePsi);
-      for (const [feature, value] of Object.entries(knobs.featurePsi ?? {})) featurePsi.set({ ...labels, feature }, value);
-      if (knobs.driftSamples !== undefined) samples.set(labels, knobs.driftSamples);
+      const profile = profiles.get(`${model}/${version}`);
+      if (profile === undefined) continue;
+      const perTick = Math.max(1, Math.ceil((knobs.driftSamples ?? 300) / 30));
+      const count = (feature: string, shares: readonly number[], bins: readonly string[]) =>
+        shares.forEach((share, index) => observations.inc({ ...labels, feature, bin: bins[index], boot: 'lab' }, share * perTick));
+      for (const [ref, distribution] of Object.entries(profile.inputs)) count(ref, sharesWithPsi(distribution, knobs.featurePsi?.[ref] ?? 0), driftBins(distribution).labels);
+      if (profile.score !== undefined) count(SCORE_FEATURE, sharesWithPsi(profile.score, knobs.scorePsi ?? 0), driftBins(profile.score).labels);
+      samples.inc({ ...labels, boot: 'lab' }, perTick);
     }
   }, 100);
   const server: Server = createServer((request, response) => {
@@ -107,6 +122,16 @@ export async function startMetricsLab(): Promise<MetricsLab> {
       await prometheus.stop();
     },
   };
+}
+
+/** The reference profile of every version of every model of the example, by `model/version`. */
+async function exampleProfiles(): Promise<Map<string, ReferenceProfile>> {
+  const catalog = await loadCatalogOrThrow(PROJECT_ROOT);
+  const profiles = new Map<string, ReferenceProfile>();
+  for (const card of catalog.models.values()) {
+    for (const version of card.versions.values()) if (version.referenceProfile !== undefined) profiles.set(`${card.name}/${version.version}`, version.referenceProfile);
+  }
+  return profiles;
 }
 
 /**

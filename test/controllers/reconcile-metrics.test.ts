@@ -144,12 +144,12 @@ describe('proposals judged from Prometheus', () => {
         featurePsi: { 'transaction-features:amount': 0.45, 'transaction-features:merchant_category': 0.05, 'behavioral-features:device_trust_score': 0.3 },
         driftSamples: 1000,
       });
-      await lab.waitFor(driftSamplesQuery({ namespace: 'ml-prod', model: 'fraud-detector', version: '1.4.0' }, 3000), (value) => value >= 1000);
+      await lab.waitFor(driftSamplesQuery({ namespace: 'ml-prod', model: 'fraud-detector', version: '1.4.0' }, 3000, 3000), (value) => value >= 1000);
       const report = await reconcile(options(repo, forge, { metricsFor: prodOnly }));
       assert.deepEqual(report.proposals, [{ key: 'retrain/fraud-detector/prod', outcome: 'opened', pr: 1 }]);
       const pr = (await forge.record(1))!;
-      assert.match(pr.body, /\| transaction-features:amount \| 0\.45, 0\.45 \| < 0\.2 \(warn 0\.1\) \| ❌ fail \|/);
-      assert.match(pr.body, /\| transaction-features:merchant_category \| 0\.05, 0\.05 \| < 0\.2 \(warn 0\.1\) \| ✅ pass \|/);
+      assert.match(pr.body, /\| transaction-features:amount \| 0\.45, 0\.45 \| PSI < 0\.2 \(warn 0\.1\) \| ❌ fail \|/);
+      assert.match(pr.body, /\| transaction-features:merchant_category \| 0\.05, 0\.05 \| PSI < 0\.2 \(warn 0\.1\) \| ✅ pass \|/);
       assert.match(pr.body, /\| drift rule \| [^|]*transaction-features:amount[^|]* above the act level in 2 consecutive windows \|/);
       assert.match(pr.body, /  bar \[0\.45, /, "the PSI chart shows the drifting input");
       const card = await simpleGit(repo.root).show([`${pr.branch}:catalog/models/fraud-detector.yaml`]);
@@ -171,7 +171,7 @@ describe('proposals judged from Prometheus', () => {
         driftSamples: 1000,
       });
       const selector = { namespace: 'ml-prod', model: 'fraud-detector', version: '2.0.0' };
-      await lab.waitFor(driftSamplesQuery(selector, 3000), (value) => value >= 1000);
+      await lab.waitFor(driftSamplesQuery(selector, 3000, 3000), (value) => value >= 1000);
       await lab.waitFor(errorRateQuery(selector, HOUR), (value) => value > 0.05);
       const report = await reconcile(options(repo, forge, { metricsFor: prodOnly }));
       const rollback = report.proposals.find((proposal) => proposal.key === 'rollback/fraud-detector/prod');

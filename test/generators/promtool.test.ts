@@ -126,7 +126,7 @@ describe('promtool check rules', () => {
       rolloutPolicies: new Map([['fraud-canary', { ...rollout, analysis: { ...rollout.analysis, checks } }]]),
     } as Catalog;
     assert.equal(await checkRules(changed), 3);
-    const expr = (render(changed).objects.get('prod/prometheusrule-fraud-detector.yaml')!.spec as { groups: { name: string; rules: { alert: string; expr: string }[] }[] }).groups.find((group) => group.name === 'fraud-detector-slo')!.rules[0].expr;
+    const expr = (render(changed).objects.get('prod/prometheusrule-fraud-detector.yaml')!.spec as { groups: { name: string; rules: { alert: string; expr: string }[] }[] }).groups.find((group) => group.name === 'fraud-detector-slo')!.rules.find((rule) => rule.alert === 'SlipwayErrorRateHigh')!.expr;
     assert.match(expr, / > 0\.3 /, 'float noise (0.30000000000000004) must not reach the rule');
   });
 });

@@ -173,27 +173,32 @@ describe('render on the example catalog', () => {
     assert.equal(errorRate.for, formatDuration(rollout.analysis.intervalMs));
   });
 
-  it('alerts on drift per feature at the DriftPolicy warn and act levels, and on score PSI', () => {
+  it('alerts on drift per feature at the DriftPolicy warn and act levels, and on score PSI, over recorded fleet statistics', () => {
     const rules = object('prod/prometheusrule-fraud-detector.yaml').spec.groups.find((group: Any) => group.name === 'fraud-detector-drift').rules;
-    const numericAct = rules.find((rule: Any) => rule.alert === 'SlipwayFeatureDriftAction' && rule.labels.slipway_input_type === 'numeric');
-    assert.match(numericAct.expr, new RegExp(`max by \\(model, version, feature\\) \\(${METRICS.featurePsi}\\{`));
-    assert.match(numericAct.expr, /feature=~"[^"]*transaction-features:amount[^"]*"/);
-    assert.doesNotMatch(numericAct.expr, /merchant_category/);
     const drift = catalog.driftPolicies.get('fraud-drift')!;
-    assert.ok(numericAct.expr.includes(` > ${drift.numeric.act} `), numericAct.expr);
-    assert.match(numericAct.expr, new RegExp(`${METRICS.driftWindowSamples}\\{[^}]*\\}\\) >= ${drift.minSamples}$`));
-    assert.equal(numericAct.for, formatDuration(drift.windowMs * drift.consecutiveWindows));
+    const recorded = rules.filter((rule: Any) => rule.record === 'slipway:drift_statistic:drift_window');
+    const stable = catalog.models.get('fraud-detector')!.versions.get('1.4.0')!;
+    assert.deepEqual(recorded.map((rule: Any) => rule.labels.feature).sort(), [...stable.inputs.map((input) => input.ref), 'score'].sort(), 'one statistic per input and the score');
+    const amount = recorded.find((rule: Any) => rule.labels.feature === 'transaction-features:amount');
+    assert.equal(amount.labels.statistic, drift.numeric.statistic);
+    assert.ok(amount.expr.includes(`clamp_min(slipway:drift_share:drift_window{namespace="ml-prod", model="fraud-detector", version="1.4.0", feature="transaction-features:amount", bin="0"}, 0.0001)`), amount.expr);
+    const counts = rules.find((rule: Any) => rule.record === 'slipway:drift_observations:drift_window');
+    assert.match(counts.expr, new RegExp(`last_over_time\\(${METRICS.driftObservations}\\{namespace="ml-prod", model="fraud-detector"\\}\\[${formatDuration(drift.windowMs)}\\] offset ${formatDuration(drift.windowMs)}\\)`));
+    const numericAct = rules.find((rule: Any) => rule.alert === 'SlipwayFeatureDriftAction' && rule.labels.slipway_input_type === 'numeric');
+    assert.ok(numericAct.expr.includes(`input_type="numeric"} offset ${formatDuration(drift.windowMs)} > ${drift.numeric.act})`), 'the previous window too');
+    assert.ok(numericAct.expr.includes(`>= ${drift.minFeatures})`), 'minFeatures');
+    assert.ok(numericAct.expr.includes(`slipway:drift_samples:drift_window{namespace="ml-prod", model="fraud-detector"} offset ${formatDuration(drift.windowMs)} >= ${drift.minSamples})`), 'minSamples in every window');
     const categoricalWarn = rules.find((rule: Any) => rule.alert === 'SlipwayFeatureDriftWarning' && rule.labels.slipway_input_type === 'categorical');
-    assert.match(categoricalWarn.expr, /merchant_category/);
-    assert.ok(categoricalWarn.expr.includes(` > ${drift.categorical.warn} `), categoricalWarn.expr);
-    assert.equal(categoricalWarn.for, formatDuration(drift.windowMs));
+    assert.ok(categoricalWarn.expr.includes(`input_type="categorical"} > ${drift.categorical.warn})`), categoricalWarn.expr);
     assert.equal(categoricalWarn.labels.severity, 'warning');
     const scoreAct = rules.find((rule: Any) => rule.alert === 'SlipwayScoreDriftAction');
-    assert.ok(scoreAct.expr.includes(`${METRICS.scorePsi}{namespace="ml-prod", model="fraud-detector"}) > ${drift.score!.act} `), scoreAct.expr);
-    // Every metric a rule reads is one the runtime exports.
-    const known = new Set(Object.values(METRICS));
+    assert.ok(scoreAct.expr.includes(`input_type="score"} > ${drift.score!.act})`), scoreAct.expr);
+    assert.doesNotMatch(scoreAct.expr, /count by/, 'the score acts on its own, whatever minFeatures says');
+    // Every metric a rule reads is one the runtime exports, or one the group records.
+    const known = new Set<string>(Object.values(METRICS));
     for (const rule of rules) {
-      for (const name of rule.expr.match(/slipway_[a-z0-9_]+/g)) assert.ok(known.has(name.replace(/_(bucket|count|sum)$/, '')), `${name} is not in core/metric-names.ts`);
+      for (const name of rule.expr.match(/slipway_[a-z0-9_]+/g) ?? []) assert.ok(known.has(name.replace(/_(bucket|count|sum)$/, '')), `${name} is not in core/metric-names.ts`);
+      for (const name of rule.expr.match(/slipway:[a-z_]+:[a-z_]+/g) ?? []) assert.ok(rules.some((other: Any) => other.record === name), `${name} is not recorded`);
     }
   });
 

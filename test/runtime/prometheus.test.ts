@@ -1,8 +1,10 @@
-/** A real Prometheus scrapes the runtime and sees input and score drift through its HTTP API. */
+/** A real Prometheus scrapes the runtime's drift counters; the window's counts and PSI read back through its HTTP API. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RuntimeBundle } from '../../core/bundle.js';
 import type { ReferenceProfile } from '../../core/catalog.js';
+import { measureStatistic, readDriftCounts } from '../../controllers/sources/drift-counts.js';
+import { PrometheusSource } from '../../controllers/sources/prometheus.js';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus-server.js';
 import { postJson, sampleUser, startFixtureRuntime } from './feature-fixture.js';
 import { eventually } from './load.js';
@@ -25,7 +27,6 @@ describe('drift through Prometheus', () => {
     const withProfile = (bundle: RuntimeBundle): RuntimeBundle => ({
       ...bundle,
       onlineStore: undefined,
-      drift: { windowMs: 3_600_000, minSamples: 100 },
       versions: bundle.versions.map((version) => ({ ...version, referenceProfile: profile })),
     });
     started = await startFixtureRuntime('dev', withProfile, { onlineStore: null });
@@ -40,7 +41,7 @@ describe('drift through Prometheus', () => {
     await started?.dispose();
   });
 
-  it('exports the PSI of drifted inputs above 0.2 and of a stable input near 0', async () => {
+  it('exports counts per bin from which the PSI of drifted inputs is above 0.2 and of a stable input near 0', async () => {
     // Live traffic: large amounts (all in the last bin), the categories in their training mix.
     const categories = ['Grocery', 'Grocery', 'Grocery', 'Grocery', 'Grocery', 'Grocery', 'Grocery', 'Travel', 'Electronics', 'Other'];
     for (let index = 0; index < 200; index += 1) {
@@ -48,15 +49,19 @@ describe('drift through Prometheus', () => {
       const response = await postJson(`${started.runtime.url}/v2/models/fraud-detector/score`, { entities: { user_id: `u-${index}`, transaction_id: `t-${index}` }, features });
       assert.equal(response.status, 200);
     }
-    const amount = 'slipway_feature_psi{model="fraud-detector",version="2.0.0",feature="transaction-features:amount"}';
-    // Wait for a scrape taken after the last request, so every value below covers all 200.
-    await eventually(async () => (await prometheus.query('slipway_drift_window_samples{version="2.0.0"}'))[0]?.value[1] === '200', 20_000, 'Prometheus scraping the full window');
-    const [drifted] = await prometheus.query(amount);
-    assert.ok(Number(drifted.value[1]) > 0.2, `amount PSI ${drifted.value[1]}`);
-    const [stable] = await prometheus.query('slipway_feature_psi{feature="transaction-features:merchant_category"}');
-    assert.ok(Number(stable.value[1]) < 0.05, `merchant_category PSI ${stable.value[1]}`);
-    const scorePsi = await prometheus.query('slipway_score_psi{version="2.0.0"}');
-    assert.equal(scorePsi.length, 1);
+    const selector = { namespace: '', model: 'fraud-detector', version: '2.0.0' };
+    const source = new PrometheusSource(prometheus.url);
+    // Wait for a scrape taken after the last request, so every count below covers all 200.
+    await eventually(async () => (await readDriftCounts(source, selector, 3_600_000)).samples === 200, 20_000, 'Prometheus scraping every prediction');
+    const counts = await readDriftCounts(source, selector, 3_600_000);
+    assert.deepEqual(Object.fromEntries(counts.byFeature.get('transaction-features:amount')!), { 0: 0, 1: 0, 2: 0, 3: 200 }, 'every amount in the last bin');
+    // Categories sorted (Electronics, Grocery, Other, Travel), then the bin of unseen ones.
+    assert.deepEqual(Object.fromEntries(counts.byFeature.get('transaction-features:merchant_category')!), { 0: 20, 1: 140, 2: 20, 3: 20, other: 0 });
+    const drifted = measureStatistic(counts, 'transaction-features:amount', profile.inputs['transaction-features:amount'], 'psi', profile.rows)!;
+    assert.ok(drifted > 0.2, `amount PSI ${drifted}`);
+    const stable = measureStatistic(counts, 'transaction-features:merchant_category', profile.inputs['transaction-features:merchant_category'], 'psi', profile.rows)!;
+    assert.ok(stable < 0.05, `merchant_category PSI ${stable}`);
+    assert.equal([...counts.byFeature.get('score')!.values()].reduce((sum, count) => sum + count, 0), 200);
     const [info] = await prometheus.query('slipway_model_info{model="fraud-detector"}');
     assert.equal(info.metric.role, 'stable');
   });

@@ -1,10 +1,11 @@
-/** The runtime's pure parts: batching, sticky routing, drift windows, input encoding, feedback, hot metrics. */
+/** The runtime's pure parts: batching, sticky routing, drift counters, input encoding, feedback, hot metrics. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { encodeRows, UNKNOWN_CATEGORY } from '../../core/model-input-encoding.js';
 import { Batcher } from '../../runtime/batcher.js';
-import { DriftWindow } from '../../runtime/drift-window.js';
+import { DriftCounters } from '../../runtime/drift-counters.js';
+import { createMetrics } from '../../runtime/metrics.js';
 import { FeedbackStore } from '../../runtime/feedback.js';
 import { HotCounter, HotHistogram } from '../../runtime/hot-metrics.js';
 import { defaultRoutingKeys, stickyKeyOf, TrafficRouter } from '../../runtime/traffic-router.js';
@@ -86,32 +87,62 @@ describe('TrafficRouter', () => {
   });
 });
 
-describe('DriftWindow', () => {
+describe('DriftCounters', () => {
   const profile = {
     rows: 100,
     inputs: {
       'v:amount': { type: 'numeric' as const, edges: [0, 10, 100], fractions: [0.5, 0.5] },
-      'v:category': { type: 'categorical' as const, frequencies: { a: 0.5, b: 0.5 } },
+      'v:category': { type: 'categorical' as const, frequencies: { b: 0.5, a: 0.5 } },
     },
+    score: { type: 'numeric' as const, edges: [0, 0.5, 1], fractions: [0.5, 0.5] },
   };
 
-  it('measures PSI per input over the window and ages old slices out', () => {
-    let now = 0;
-    const window = new DriftWindow(['v:amount', 'v:category'], profile, { windowMs: 1_200, slices: 12, now: () => now });
-    for (let index = 0; index < 100; index += 1) window.observe([index % 2 === 0 ? 5 : 50, index % 2 === 0 ? 'a' : 'b'], 0.5);
-    let snapshot = window.snapshot();
-    assert.equal(snapshot.samples, 100);
-    assert.ok(snapshot.inputs.every((input) => input.psi < 1e-9));
-    now = 600;
-    for (let index = 0; index < 100; index += 1) window.observe([5, 'unseen-category'], 0.5);
-    snapshot = window.snapshot();
-    assert.equal(snapshot.samples, 200);
-    assert.ok(snapshot.inputs.every((input) => input.psi > 0.2), JSON.stringify(snapshot));
-    assert.equal(snapshot.scorePsi, null);
-    now = 1_500; // the first 100 have aged out
-    assert.equal(window.snapshot().samples, 100);
-    now = 5_000;
-    assert.equal(window.snapshot().samples, 0);
+  /** The exported drift counters as `feature/bin boot → value`. */
+  async function exported(metrics: ReturnType<typeof createMetrics>): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const { labels, value } of (await metrics.registry.getSingleMetric('slipway_drift_observations_total')!.get()).values) {
+      assert.equal(labels.boot, metrics.boot);
+      counts.set(`${labels.feature}/${labels.bin}`, value);
+    }
+    return counts;
+  }
+
+  it('counts every prediction in one bin per input and for the score, unseen categories in "other"', async () => {
+    const metrics = createMetrics();
+    const counters = new DriftCounters('m', '1.0.0', ['v:amount', 'v:unprofiled', 'v:category'], profile, metrics);
+    for (let index = 0; index < 10; index += 1) counters.observe([index < 7 ? 5 : 5000, 1, index < 4 ? 'a' : index < 6 ? 'b' : 'unseen'], index < 3 ? 0.9 : 0.1);
+    assert.deepEqual(Object.fromEntries(await exported(metrics)), {
+      'v:amount/0': 7,
+      'v:amount/1': 3, // beyond the last edge: the outer bin
+      'v:category/0': 4, // categories sorted: a, b, then other
+      'v:category/1': 2,
+      'v:category/other': 4,
+      'score/0': 7,
+      'score/1': 3,
+    });
+    const samples = (await metrics.registry.getSingleMetric('slipway_drift_samples_total')!.get()).values;
+    assert.deepEqual(samples.map((sample) => sample.value), [10]);
+  });
+
+  it('exports every bin at 0 before the first prediction, and a reload keeps counting into the same series', async () => {
+    const metrics = createMetrics();
+    new DriftCounters('m', '1.0.0', ['v:amount'], profile, metrics);
+    assert.deepEqual(Object.fromEntries(await exported(metrics)), { 'v:amount/0': 0, 'v:amount/1': 0, 'score/0': 0, 'score/1': 0 });
+    new DriftCounters('m', '1.0.0', ['v:amount'], profile, metrics).observe([50], 0.7);
+    new DriftCounters('m', '1.0.0', ['v:amount'], profile, metrics).observe([50], 0.7);
+    assert.equal((await exported(metrics)).get('v:amount/1'), 2);
+  });
+
+  it('gives each process its own boot label, so that a restart starts new series', () => {
+    assert.notEqual(createMetrics().boot, createMetrics().boot);
+  });
+
+  it('counts nothing for a version without a profile', async () => {
+    const metrics = createMetrics();
+    const counters = new DriftCounters('m', '1.0.0', ['v:amount'], undefined, metrics);
+    counters.observe([5], 0.5);
+    assert.equal(counters.measured, false);
+    assert.equal((await exported(metrics)).size, 0);
   });
 });
 
