@@ -13,7 +13,9 @@ import { compareVersions } from '../core/units.js';
 import { describeChanges, markerFor, parseMarker } from './body/marker.js';
 import { renderBody } from './body/render-body.js';
 import { applyEditsInDirectory } from './edits/edit-files.js';
-import type { Forge, PullRequest } from './forge/forge.js';
+import { autoMergeRefusalComment, refusalExplained } from './body/auto-merge-refusal.js';
+import type { ControllerMetrics } from './controller-metrics.js';
+import type { AutoMergeResult, Forge, PullRequest } from './forge/forge.js';
 import { Workspace } from './git/workspace.js';
 import { proposeCanaryStep } from './proposals/canary-step.js';
 import { proposeDriftAction } from './proposals/drift.js';
@@ -53,6 +55,8 @@ export interface ReconcileOptions {
   readonly environments?: ReadonlySet<string>;
   readonly now?: () => number;
   readonly log?: Log;
+  /** Where refusals and other events are counted (the controller's `/metrics`); none when absent. */
+  readonly metrics?: ControllerMetrics;
 }
 
 /** What happened to one desired proposal. */
@@ -65,7 +69,8 @@ export type Outcome =
   | 'rolled-back'
   | 'person-pushed'
   | 'already-applied'
-  | 'auto-merged';
+  | 'auto-merged'
+  | 'auto-merge-refused';
 
 /** The result of a reconcile, for logs, the CLI and tests. */
 export interface ReconcileReport {
@@ -81,6 +86,7 @@ export interface ReconcileReport {
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
+  options.forge.beginReconcile?.();
   const workspace = await Workspace.open(options.forge.remoteUrl, options.workDir, (await options.forge.gitConfig?.()) ?? []);
   const base = options.base ?? 'main';
   const baseSha = await workspace.fetch(base);
@@ -256,11 +262,14 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
   if (foreign.length > 0) {
     notes.push(
       `A person pushed ${foreign.length} commit${foreign.length === 1 ? '' : 's'} to \`${proposal.branch}\` (${foreign.map((sha) => sha.slice(0, 12)).join(', ')}), ` +
-        'so the bot leaves the branch alone: it no longer regenerates it from the base. Delete the branch or close this PR to hand it back.',
+        'so the bot leaves the branch alone: it no longer regenerates it from the base. Delete the branch or close this PR to hand it back.' +
+        (proposal.autoMerge ? ' Auto-merge is off while the branch holds commits the bot did not write: a person merges it.' : ''),
     );
   }
   if ((proposal.action === 'canary' || proposal.action === 'promote') && !options.cluster) notes.push('Cluster status was not checked (no Kubernetes access configured).');
   let rendered: string[] = [];
+  // The commit the bot stands behind: only this head may be merged without a person.
+  let head = remoteSha;
   if (foreign.length === 0) {
     // The branch records what it was built from; the same base and edits need no re-render.
     const input = createHash('sha256').update(JSON.stringify([baseSha, proposal.edits])).digest('hex').slice(0, 24);
@@ -273,9 +282,10 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
       rendered = await workspace.changedFiles(baseSha, tree, 'dist');
       const message = `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\nSlipway-Input: ${input}\n`;
       const commit = await workspace.commitTree(tree, baseSha, message);
+      head = commit;
       if (commit !== remoteSha) {
         const { iso } = await workspace.dateOf(baseSha);
-        await forge.ensureBranch({
+        head = await forge.ensureBranch({
           branch: proposal.branch,
           commit,
           parent: baseSha,
@@ -300,10 +310,28 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
     const lines = describeChanges(previous, next);
     await forge.comment(pr.number, `Updated this PR because the evidence changed:\n\n${lines.map((line) => `- ${line}`).join('\n') || '- the proposed change itself'}`);
   }
-  if (proposal.autoMerge && foreign.length === 0) {
-    await forge.enableAutoMerge(pr.number);
-    return result('auto-merged', pr.number);
+  if (foreign.length > 0) {
+    // The person's commits are theirs to merge: GitHub's auto-merge would merge them unreviewed.
+    if (pr.autoMerge) {
+      await forge.disableAutoMerge(pr.number);
+      log('disabled auto-merge after a person pushed', { key: proposal.key, pr: pr.number });
+    }
+    return result('person-pushed', pr.number);
   }
-  if (foreign.length > 0) return result('person-pushed', pr.number);
+  if (proposal.autoMerge && head !== null) {
+    const merged = await forge.enableAutoMerge(pr.number, head);
+    if (merged.kind !== 'refused') return result('auto-merged', pr.number);
+    await explainRefusal(pr.number, merged, context);
+    return result('auto-merge-refused', pr.number);
+  }
   return result(created ? 'opened' : updated ? 'updated' : 'unchanged', pr.number);
+}
+
+// One comment per reason and PR, found again among the PR's comments; counted every time.
+async function explainRefusal(number: number, refusal: Extract<AutoMergeResult, { kind: 'refused' }>, context: EnsureContext): Promise<void> {
+  const { options, log } = context;
+  options.metrics?.countAutoMergeRefusal(refusal.reason);
+  log('auto-merge refused', { pr: number, reason: refusal.reason, message: refusal.message });
+  if (refusalExplained(await options.forge.comments(number), refusal.reason)) return;
+  await options.forge.comment(number, autoMergeRefusalComment(refusal.reason, refusal.message));
 }

@@ -4,11 +4,13 @@
  * repository's merge settings and branch protection, and GraphQL auto-merge. It refuses what GitHub
  * refuses, with GitHub's status and message: non-fast-forward ref updates without `force`, refs
  * without `refs/`, pull requests with no commits or a missing base, auto-merge where the repository
- * does not allow it (GitHub's default) or the PR is in clean or unstable status, merge methods the
- * repository turned off, merges whose `sha` is no longer the head. Lists are paginated with `Link`
+ * does not allow it (GitHub's default), the PR is in clean or unstable status or its head is not
+ * the `expectedHeadOid`, merge methods the repository turned off, merges whose `sha` is no longer
+ * the head. GraphQL input fields are read inline or from the mutation's variables. Lists are paginated with `Link`
  * headers; deleting a PR's head branch closes the PR. Every request body is validated against
  * GitHub's own OpenAPI description (`@octokit/openapi`), and faults (5xx, secondary rate limits, 429
- * with retry-after) can be injected.
+ * with retry-after, or any answer GitHub gives to a race, such as 405 "Base branch was modified")
+ * can be injected.
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -69,7 +71,10 @@ export interface Fault {
   readonly body?: string;
   /** Served for every matching request, not only the next. */
   readonly always?: boolean;
-  readonly kind: '5xx' | 'secondary-rate-limit' | '429';
+  /** `answer`: GitHub's answer to a race the fake cannot stage (`status` and `message`, e.g. 405 "Base branch was modified"). */
+  readonly kind: '5xx' | 'secondary-rate-limit' | '429' | 'answer';
+  readonly status?: number;
+  readonly message?: string;
 }
 
 /** One request the bot sent. */
@@ -308,23 +313,32 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
   };
 
   async function graphql(body: unknown): Promise<[number, unknown]> {
-    const { query: text, variables } = body as { query?: string; variables?: { id?: string } };
+    const { query: text, variables = {} } = body as { query?: string; variables?: Record<string, unknown> };
     const operation = typeof text === 'string' ? /(enablePullRequestAutoMerge|disablePullRequestAutoMerge)/.exec(text)?.[1] : undefined;
     if (operation === undefined) return [200, { errors: [{ message: 'unsupported query' }] }];
+    // An input field given inline (`mergeMethod: SQUASH`) or as a variable (`mergeMethod: $method`).
+    const argument = (name: string): string | undefined => {
+      const given = new RegExp(`(?<![$\\w])${name}:\\s*(\\$?\\w+)`).exec(text!)?.[1];
+      if (given === undefined) return undefined;
+      return given.startsWith('$') ? (variables[given.slice(1)] as string | undefined) : given;
+    };
     const refuse = (message: string, type = 'UNPROCESSABLE') => [200, { data: { [operation]: null }, errors: [{ type, path: [operation], message }] }] as [number, unknown];
-    const pull = pulls.find((candidate) => candidate.node_id === variables?.id);
-    if (pull === undefined) return refuse(`Could not resolve to a node with the global id of '${variables?.id ?? ''}'`, 'NOT_FOUND');
+    const id = argument('pullRequestId');
+    const pull = pulls.find((candidate) => candidate.node_id === id);
+    if (pull === undefined) return refuse(`Could not resolve to a node with the global id of '${id ?? ''}'`, 'NOT_FOUND');
     if (operation === 'disablePullRequestAutoMerge') {
       pull.auto_merge = null;
       return [200, { data: { disablePullRequestAutoMerge: { pullRequest: { number: pull.number } } } }];
     }
     if (!settings.allow_auto_merge) return refuse('Pull request Auto merge is not allowed for this repository');
-    const method = (/mergeMethod:\s*(\w+)/.exec(text!)?.[1] ?? 'MERGE').toLowerCase();
+    const method = (argument('mergeMethod') ?? 'MERGE').toLowerCase();
     const refusal = METHOD_REFUSALS[method];
     if (refusal === undefined) return refuse(`Argument 'mergeMethod' has an invalid value (${method})`);
     if (!settings[refusal.setting]) return refuse(refusal.graphql);
     if (pull.state !== 'open') return refuse('Pull request is not open');
     await refreshHead(pull);
+    const expected = argument('expectedHeadOid');
+    if (expected !== undefined && expected !== pull.head.sha) return refuse('Head branch was modified. Review and try the merge again.');
     const status = await mergeState(pull);
     if (status === 'CLEAN') return refuse('Pull request Pull request is in clean status');
     if (status === 'UNSTABLE') return refuse('Pull request Pull request is in unstable status');
@@ -565,6 +579,7 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
           if (fault.always !== true) faults.splice(faultIndex, 1);
           if (fault.kind === '5xx') return send(502, { message: 'Server Error' });
           if (fault.kind === '429') return send(429, { message: 'Too Many Requests' }, { 'retry-after': '1' });
+          if (fault.kind === 'answer') return send(fault.status ?? 422, { message: fault.message ?? 'Validation Failed' });
           return send(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
         }
         try {

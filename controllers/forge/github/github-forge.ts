@@ -3,11 +3,22 @@
  * (blobs, tree, commit, ref) so that no push credentials are needed, auto-merge through GraphQL's
  * `enablePullRequestAutoMerge`. Octokit's types stay in this folder.
  */
-import type { BranchWrite, Forge, PullRequest, PullRequestSpec, PullRequestState } from '../forge.js';
+import type { AutoMergeRefusal, AutoMergeResult, BranchWrite, Forge, MergeMethod, PullRequest, PullRequestSpec, PullRequestState } from '../forge.js';
 import { TerminalForgeError } from '../forge.js';
 import { BOT_EMAIL, BOT_NAME } from '../../git/bot-identity.js';
 import type { Log } from '../../reconcile.js';
-import { isAuthError, isCleanStatusError, isNotFoundError, isPrAlreadyExistsError } from './errors.js';
+import {
+  isAuthError,
+  isAutoMergeNotAllowedError,
+  isBaseModifiedError,
+  isHeadModifiedError,
+  isMergeableNowError,
+  isMergeBlockedError,
+  isMergeMethodNotAllowedError,
+  isNotFoundError,
+  isPrAlreadyExistsError,
+} from './errors.js';
+import { candidateMethods, mergeSettingsOf, type MergeSettings } from './merge-settings.js';
 import { createGitHubClient, gitToken, type ClientTuning, type GitHubClient } from './octokit.js';
 import type { GitHubSettings } from './settings.js';
 
@@ -22,8 +33,16 @@ interface RestPull {
   readonly head: { readonly ref: string; readonly sha: string; readonly repo: { readonly full_name: string } | null };
   readonly base: { readonly ref: string };
   readonly labels: readonly ({ readonly name?: string } | string)[];
-  readonly auto_merge?: unknown;
+  readonly auto_merge?: { readonly merge_method?: string } | null;
 }
+
+const ENABLE_AUTO_MERGE = `mutation($id: ID!, $mergeMethod: PullRequestMergeMethod!, $headOid: GitObjectID!) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod, expectedHeadOid: $headOid }) { pullRequest { number } }
+}`;
+
+const DISABLE_AUTO_MERGE = 'mutation($id: ID!) { disablePullRequestAutoMerge(input: { pullRequestId: $id }) { pullRequest { number } } }';
+
+const refused = (reason: AutoMergeRefusal, message: string): AutoMergeResult => ({ kind: 'refused', reason, message });
 
 /** The forge on GitHub or GitHub Enterprise Server. */
 export class GitHubForge implements Forge {
@@ -31,6 +50,8 @@ export class GitHubForge implements Forge {
   readonly remoteUrl: string;
   private readonly octokit: GitHubClient;
   private readonly repoParams: { owner: string; repo: string };
+  /** The repository's merge settings, read at most once per reconcile. */
+  private mergeSettingsRead: Promise<MergeSettings> | null = null;
 
   constructor(
     private readonly settings: GitHubSettings,
@@ -50,9 +71,13 @@ export class GitHubForge implements Forge {
     return [`http.extraHeader=Authorization: Basic ${basic}`];
   }
 
-  async ensureBranch(write: BranchWrite): Promise<void> {
+  beginReconcile(): void {
+    this.mergeSettingsRead = null;
+  }
+
+  async ensureBranch(write: BranchWrite): Promise<string> {
     const current = await this.branchSha(write.branch);
-    if (current === write.commit) return;
+    if (current === write.commit) return current;
     if (current !== write.expected) throw new Error(`branch ${write.branch} moved to ${current?.slice(0, 12) ?? 'nothing'} since it was read; will retry next reconcile`);
     try {
       const { data: parent } = await this.octokit.rest.git.getCommit({ ...this.repoParams, commit_sha: write.parent });
@@ -71,6 +96,7 @@ export class GitHubForge implements Forge {
       if (commit.sha !== write.commit) this.log('github built a different commit id than the working clone', { branch: write.branch, github: commit.sha, local: write.commit });
       if (current === null) await this.octokit.rest.git.createRef({ ...this.repoParams, ref: `refs/heads/${write.branch}`, sha: commit.sha });
       else await this.octokit.rest.git.updateRef({ ...this.repoParams, ref: `heads/${write.branch}`, sha: commit.sha, force: true });
+      return commit.sha;
     } catch (error) {
       throw this.wrap(error, `writing branch ${write.branch}`);
     }
@@ -129,27 +155,89 @@ export class GitHubForge implements Forge {
     }
   }
 
+  async comments(number: number): Promise<string[]> {
+    try {
+      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repoParams, issue_number: number, per_page: 100 });
+      return comments.map((comment) => comment.body ?? '');
+    } catch (error) {
+      throw this.wrap(error, `reading the comments of #${number}`);
+    }
+  }
+
   /**
-   * GitHub's auto-merge (GraphQL `enablePullRequestAutoMerge`): merged once required checks pass.
-   * When the PR is already mergeable GitHub refuses ("clean status"), and it is merged at once.
+   * GitHub's auto-merge (GraphQL `enablePullRequestAutoMerge`, pinned to `head`) with the best
+   * merge method the repository allows; a merge at once (REST, with `sha`) when the PR can be
+   * merged now (GitHub then refuses auto-merge as "clean" or "unstable") or the repository does not
+   * allow auto-merge. GitHub's refusals come back as a `refused` result.
    */
-  async enableAutoMerge(number: number): Promise<void> {
+  async enableAutoMerge(number: number, head: string): Promise<AutoMergeResult> {
     try {
       const { data } = await this.octokit.rest.pulls.get({ ...this.repoParams, pull_number: number });
       const pull = data as unknown as RestPull;
-      if (pull.merged_at !== null || pull.state !== 'open' || (pull.auto_merge !== null && pull.auto_merge !== undefined)) return;
-      try {
-        await this.octokit.graphql(
-          'mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: MERGE }) { pullRequest { number } } }',
-          { id: pull.node_id },
-        );
-      } catch (error) {
-        if (!isCleanStatusError(error)) throw error;
-        await this.octokit.rest.pulls.merge({ ...this.repoParams, pull_number: number, merge_method: 'merge' });
+      if (pull.merged_at !== null) return { kind: 'merged', method: null };
+      if (pull.state !== 'open') return refused('not-mergeable', `#${number} is closed`);
+      if (pull.head.sha !== head) return refused('head-moved', `the head of #${number} is ${pull.head.sha.slice(0, 12)}, not ${head.slice(0, 12)}, the commit the bot wrote`);
+      if (pull.auto_merge !== null && pull.auto_merge !== undefined) return { kind: 'enabled', method: (pull.auto_merge.merge_method ?? 'merge') as MergeMethod };
+      const settings = await this.mergeSettings();
+      const methods = candidateMethods(settings);
+      let outcome = refused('merge-method-not-allowed', 'the repository allows none of merge commits, squash merges and rebase merges');
+      // A method GitHub turns down may only have been unknown (settings hidden from this token): try the next.
+      for (const method of methods) {
+        outcome = await this.autoMergeWith(pull, head, method, settings.autoMerge !== false);
+        if (outcome.kind !== 'refused' || outcome.reason !== 'merge-method-not-allowed') return outcome;
       }
+      return outcome;
     } catch (error) {
       throw this.wrap(error, `enabling auto-merge on #${number}`);
     }
+  }
+
+  async disableAutoMerge(number: number): Promise<void> {
+    try {
+      const { data } = await this.octokit.rest.pulls.get({ ...this.repoParams, pull_number: number });
+      const pull = data as unknown as RestPull;
+      if (pull.auto_merge === null || pull.auto_merge === undefined) return;
+      await this.octokit.graphql(DISABLE_AUTO_MERGE, { id: pull.node_id });
+    } catch (error) {
+      throw this.wrap(error, `disabling auto-merge on #${number}`);
+    }
+  }
+
+  private async autoMergeWith(pull: RestPull, head: string, method: MergeMethod, tryAutoMerge: boolean): Promise<AutoMergeResult> {
+    let notAllowed: string | null = tryAutoMerge ? null : 'the repository does not allow auto-merge';
+    if (tryAutoMerge) {
+      try {
+        await this.octokit.graphql(ENABLE_AUTO_MERGE, { id: pull.node_id, mergeMethod: method.toUpperCase(), headOid: head });
+        return { kind: 'enabled', method };
+      } catch (error) {
+        if (isMergeMethodNotAllowedError(error)) return refused('merge-method-not-allowed', messageOf(error));
+        if (isHeadModifiedError(error)) return refused('head-moved', messageOf(error));
+        if (isAutoMergeNotAllowedError(error)) notAllowed = messageOf(error);
+        else if (!isMergeableNowError(error)) throw error;
+      }
+    }
+    try {
+      await this.octokit.rest.pulls.merge({ ...this.repoParams, pull_number: pull.number, sha: head, merge_method: method });
+      return { kind: 'merged', method };
+    } catch (error) {
+      if (isMergeMethodNotAllowedError(error)) return refused('merge-method-not-allowed', messageOf(error));
+      if (isHeadModifiedError(error)) return refused('head-moved', messageOf(error));
+      if (isBaseModifiedError(error)) return refused('base-modified', messageOf(error));
+      if (!isMergeBlockedError(error)) throw error;
+      // Blocked (a required check has not passed, say): auto-merge would have waited for it.
+      return notAllowed === null ? refused('not-mergeable', messageOf(error)) : refused('auto-merge-not-allowed', `${notAllowed}; ${messageOf(error)}`);
+    }
+  }
+
+  private mergeSettings(): Promise<MergeSettings> {
+    this.mergeSettingsRead ??= this.octokit.rest.repos.get(this.repoParams).then(
+      ({ data }) => mergeSettingsOf(data as unknown as Record<string, unknown>),
+      (error: unknown) => {
+        this.mergeSettingsRead = null;
+        throw this.wrap(error, 'reading the repository settings');
+      },
+    );
+    return this.mergeSettingsRead;
   }
 
   private async update(open: RestPull, spec: PullRequestSpec): Promise<{ pr: PullRequest; created: boolean; updated: boolean }> {
@@ -202,6 +290,7 @@ export class GitHubForge implements Forge {
       labels: pull.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))).filter((name) => name !== ''),
       headSha: pull.head.sha,
       url: pull.html_url,
+      autoMerge: pull.auto_merge !== null && pull.auto_merge !== undefined,
     };
   }
 
@@ -210,4 +299,10 @@ export class GitHubForge implements Forge {
     const message = `${doing}: ${(error as Error).message}`;
     return isAuthError(error) ? new TerminalForgeError(message, { cause: error }) : new Error(message, { cause: error });
   }
+}
+
+/** GitHub's own words, without Octokit's "Request failed due to following response errors" wrapper. */
+function messageOf(error: unknown): string {
+  const failure = error as { errors?: readonly { message?: string }[]; response?: { data?: { message?: string } }; message?: string };
+  return failure.errors?.[0]?.message ?? failure.response?.data?.message ?? failure.message ?? String(error);
 }

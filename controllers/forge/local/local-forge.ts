@@ -9,7 +9,7 @@ import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { BOT_ENVIRONMENT_NAMES, BOT_NAME, botEnvironment } from '../../git/bot-identity.js';
 import { gitWithInput } from '../../git/git-input.js';
-import type { BranchWrite, Forge, PullRequest, PullRequestSpec } from '../forge.js';
+import type { AutoMergeResult, BranchWrite, Forge, PullRequest, PullRequestSpec } from '../forge.js';
 import { PULLS_REF_PREFIX, parseRecord, type PullRecord } from './pull-record.js';
 
 const ZERO = '0000000000000000000000000000000000000000';
@@ -44,9 +44,9 @@ export class LocalForge implements Forge {
     return (await this.stored()).find((stored) => stored.record.number === number)?.record ?? null;
   }
 
-  async ensureBranch(write: BranchWrite): Promise<void> {
+  async ensureBranch(write: BranchWrite): Promise<string> {
     const ref = `refs/heads/${write.branch}`;
-    if ((await this.revParse(ref)) === write.commit) return;
+    if ((await this.revParse(ref)) === write.commit) return write.commit;
     try {
       // Bring the commit's objects over from the working clone, then move the branch only if it
       // is still where the controller last saw it.
@@ -55,6 +55,7 @@ export class LocalForge implements Forge {
     } catch (error) {
       throw new Error(`writing branch ${write.branch}`, { cause: error });
     }
+    return write.commit;
   }
 
   async listPullRequests(prefix: string): Promise<PullRequest[]> {
@@ -98,9 +99,18 @@ export class LocalForge implements Forge {
     await this.change(number, (record) => (record.state === 'open' ? { ...record, state: 'closed' } : null));
   }
 
-  async enableAutoMerge(number: number): Promise<void> {
-    await this.merge(number);
+  async comments(number: number): Promise<string[]> {
+    return (await this.record(number))?.comments.map((comment) => comment.text) ?? [];
   }
+
+  /** Merges at once: the local forge has no checks to wait for. */
+  async enableAutoMerge(number: number): Promise<AutoMergeResult> {
+    await this.merge(number);
+    return { kind: 'merged', method: 'merge' };
+  }
+
+  /** Nothing to turn off: the local forge never waits to merge. */
+  async disableAutoMerge(): Promise<void> {}
 
   /**
    * Merges PR `number` into its base with a merge commit: in the working tree when the base is
@@ -216,6 +226,7 @@ export class LocalForge implements Forge {
       labels: record.labels,
       headSha: heads.get(record.branch) ?? null,
       url: `${this.remoteUrl}#pull/${record.number}`,
+      autoMerge: false,
     };
   }
 }

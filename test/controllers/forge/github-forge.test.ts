@@ -90,7 +90,7 @@ describe('the GitHub forge', () => {
     const { pr } = await forge.ensurePullRequest({ branch: 'slipway/version/fraud-detector/dev', base: 'main', title: 'Reopened by hand', body: 'x', labels: ['slipway'] });
     assert.equal(pr.number, 2);
     assert.equal(github.pulls[1].auto_merge, null);
-    await forge.enableAutoMerge(2);
+    assert.deepEqual(await forge.enableAutoMerge(2, pr.headSha!), { kind: 'enabled', method: 'merge' });
     assert.deepEqual(github.pulls[1].auto_merge, { merge_method: 'merge' });
     assert.ok(github.requests.some((request) => request.path === '/graphql'));
     await forge.close(2);
