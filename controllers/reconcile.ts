@@ -15,7 +15,7 @@ import { renderBody } from './body/render-body.js';
 import { applyEditsInDirectory } from './edits/edit-files.js';
 import { autoMergeRefusalComment, refusalExplained } from './body/auto-merge-refusal.js';
 import type { ControllerMetrics } from './controller-metrics.js';
-import type { AutoMergeResult, Forge, PullRequest } from './forge/forge.js';
+import { TerminalForgeError, type AutoMergeResult, type Forge, type PullRequest } from './forge/forge.js';
 import { Workspace } from './git/workspace.js';
 import { proposeCanaryStep } from './proposals/canary-step.js';
 import { proposeDriftAction } from './proposals/drift.js';
@@ -70,7 +70,9 @@ export type Outcome =
   | 'person-pushed'
   | 'already-applied'
   | 'auto-merged'
-  | 'auto-merge-refused';
+  | 'auto-merge-refused'
+  /** The forge or Git failed for this proposal (see `problems`); the others went on. */
+  | 'failed';
 
 /** The result of a reconcile, for logs, the CLI and tests. */
 export interface ReconcileReport {
@@ -82,7 +84,11 @@ export interface ReconcileReport {
   readonly problems: string[];
 }
 
-/** Runs one reconcile. Throws only when Git or the forge fail; metrics and cluster errors are data. */
+/**
+ * Runs one reconcile. Throws only when Git fails before any proposal, or the forge fails terminally
+ * (credentials); one proposal's failure is reported (`failed`, `problems`) and the others proceed.
+ * Metrics and cluster errors are data.
+ */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
@@ -112,8 +118,18 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   }
   const context = { options, workspace, baseSha, base, pulls, log, rolledBack: rolledBackByTarget(pulls) };
   for (const proposal of proposals) {
-    report.superseded.push(...(await closeSuperseded(proposal, pulls, options.forge, log)));
-    report.proposals.push(await ensureProposal(proposal, context));
+    try {
+      report.superseded.push(...(await closeSuperseded(proposal, pulls, options.forge, log)));
+      report.proposals.push(await ensureProposal(proposal, context));
+    } catch (error) {
+      // Credentials that do not work fail every proposal alike: stop and say so once.
+      if (isTerminal(error)) throw error;
+      const problem = `${proposal.key}: ${describeError(error)}`;
+      const open = pulls.find((pr) => pr.branch === proposal.branch && pr.state === 'open') ?? null;
+      report.problems.push(problem);
+      report.proposals.push({ key: proposal.key, outcome: 'failed', pr: open?.number ?? null });
+      log('proposal failed; the others proceed', { key: proposal.key, pr: open?.number ?? null, error: problem });
+    }
   }
   await workspace.checkoutClean(baseSha);
   log('reconciled', { baseSha, proposals: report.proposals.length, waiting: report.waiting.length, rejected: report.rejected.length });
@@ -334,4 +350,19 @@ async function explainRefusal(number: number, refusal: Extract<AutoMergeResult, 
   log('auto-merge refused', { pr: number, reason: refusal.reason, message: refusal.message });
   if (refusalExplained(await options.forge.comments(number), refusal.reason)) return;
   await options.forge.comment(number, autoMergeRefusalComment(refusal.reason, refusal.message));
+}
+
+function isTerminal(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) if (current instanceof TerminalForgeError) return true;
+  return false;
+}
+
+/** The first line of each message down the cause chain: what was being done, and why it failed. */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error; current instanceof Error && parts.length < 5; current = current.cause) {
+    const line = current.message.split('\n')[0];
+    if (!parts.some((part) => part.includes(line))) parts.push(line);
+  }
+  return parts.length === 0 ? String(error) : parts.join(': ');
 }

@@ -103,6 +103,8 @@ export interface FakeGitHub {
   /** Request bodies that did not match GitHub's OpenAPI description (should stay empty). */
   readonly invalidBodies: string[];
   injectFault(fault: Fault): void;
+  /** Drops every fault not yet served (the `always` ones included). */
+  clearFaults(): void;
   /** Branch head in the bare repository, or null. */
   branchSha(branch: string): Promise<string | null>;
   /** Merges a PR as a person would on github.com. */
@@ -610,6 +612,7 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     requests,
     invalidBodies,
     injectFault: (fault) => faults.push(fault),
+    clearFaults: () => faults.splice(0, faults.length),
     branchSha: (branch) => revParse(`refs/heads/${branch}`),
     async mergePull(number) {
       await merge(pulls.find((pull) => pull.number === number)!);
