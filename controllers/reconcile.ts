@@ -4,7 +4,6 @@
  * any point and run again, it converges to the same PRs: branches are deterministic commits pushed
  * with a lease, and PRs are found by branch before one is created.
  */
-import { createHash } from 'node:crypto';
 import type { Catalog, Environment } from '../core/catalog.js';
 import { environmentsInPromotionOrder } from '../core/catalog.js';
 import { formatDiagnostic } from '../core/diagnostics.js';
@@ -14,13 +13,14 @@ import { describeChanges, markerFor, parseMarker } from './body/marker.js';
 import { renderBody } from './body/render-body.js';
 import { applyEditsInDirectory } from './edits/edit-files.js';
 import { autoMergeRefusalComment, refusalExplained } from './body/auto-merge-refusal.js';
+import { branchInput, rebuildReason, type BranchFacts } from './branch-freshness.js';
 import type { ControllerMetrics } from './controller-metrics.js';
 import { TerminalForgeError, type AutoMergeResult, type Forge, type PullRequest } from './forge/forge.js';
 import { Workspace } from './git/workspace.js';
 import { proposeCanaryStep } from './proposals/canary-step.js';
 import { proposeDriftAction } from './proposals/drift.js';
 import { promotionTargets, proposePromotion } from './proposals/promotion.js';
-import { BRANCH_PREFIX, type Decision, type Proposal } from './proposals/proposal.js';
+import { BOT_LABELS, BRANCH_PREFIX, REGENERATE_LABEL, SUPERSEDED_LABEL, type Decision, type Proposal } from './proposals/proposal.js';
 import { proposeNewVersion } from './proposals/retrain-result.js';
 import { readyAt, type ClusterSource } from './sources/cluster-source.js';
 import { DeploymentHistories } from './sources/deployment-history.js';
@@ -221,8 +221,6 @@ function rolledBackByTarget(pulls: readonly PullRequest[]): Map<string, Set<stri
   return result;
 }
 
-const SUPERSEDED_LABEL = 'slipway/superseded';
-
 // An abort or rollback makes the open canary or promotion PR for the same model and target moot.
 async function closeSuperseded(proposal: Proposal, pulls: readonly PullRequest[], forge: Forge, log: Log): Promise<number[]> {
   if (proposal.action !== 'abort' && proposal.action !== 'rollback') return [];
@@ -233,7 +231,7 @@ async function closeSuperseded(proposal: Proposal, pulls: readonly PullRequest[]
     const [action, model, target] = marker.key.split('/');
     if (model !== proposal.model || target !== proposal.target || !['canary', 'promote'].includes(action)) continue;
     await forge.comment(pr.number, `Superseded by the ${proposal.action} proposal \`${proposal.key}\`: ${proposal.title}.`);
-    await forge.ensurePullRequest({ branch: pr.branch, base: pr.base, title: pr.title, body: pr.body, labels: [...new Set([...pr.labels, SUPERSEDED_LABEL])] });
+    await forge.ensurePullRequest({ branch: pr.branch, base: pr.base, title: pr.title, body: pr.body, labels: [...new Set([...pr.labels, SUPERSEDED_LABEL])], managedLabels: BOT_LABELS });
     await forge.close(pr.number);
     log('closed a superseded pull request', { pr: pr.number, by: proposal.key });
     closed.push(pr.number);
@@ -270,33 +268,41 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
   if (proposal.version !== undefined && context.rolledBack.get(proposal.target)?.has(proposal.version)) return result('rolled-back', open?.number ?? null);
 
   const remoteSha = await workspace.remoteBranchSha(proposal.branch);
-  const foreign = open !== null && remoteSha !== null ? await workspace.foreignCommits(baseSha, remoteSha) : [];
+  // A person hands a branch back with a label; until then their commits keep the bot off it.
+  const handedBack = open?.labels.includes(REGENERATE_LABEL) ?? false;
+  const pushed = open !== null && remoteSha !== null ? await workspace.foreignCommits(baseSha, remoteSha) : [];
+  const foreign = handedBack ? [] : pushed;
   await workspace.checkoutClean(baseSha);
   const changes = await applyEditsInDirectory(workspace.dir, proposal.edits);
   if (changes.length === 0) return result('already-applied', open?.number ?? null);
   const notes: string[] = [];
-  if (foreign.length > 0) {
-    notes.push(
-      `A person pushed ${foreign.length} commit${foreign.length === 1 ? '' : 's'} to \`${proposal.branch}\` (${foreign.map((sha) => sha.slice(0, 12)).join(', ')}), ` +
-        'so the bot leaves the branch alone: it no longer regenerates it from the base. Delete the branch or close this PR to hand it back.' +
-        (proposal.autoMerge ? ' Auto-merge is off while the branch holds commits the bot did not write: a person merges it.' : ''),
-    );
-  }
+  if (foreign.length > 0) notes.push(personPushedNote(proposal, foreign));
   if ((proposal.action === 'canary' || proposal.action === 'promote') && !options.cluster) notes.push('Cluster status was not checked (no Kubernetes access configured).');
   let rendered: string[] = [];
   // The commit the bot stands behind: only this head may be merged without a person.
   let head = remoteSha;
+  // The base the branch is built on: the body and marker describe the branch, not the newest base.
+  let builtOn = baseSha;
   if (foreign.length === 0) {
-    // The branch records what it was built from; the same base and edits need no re-render.
-    const input = createHash('sha256').update(JSON.stringify([baseSha, proposal.edits])).digest('hex').slice(0, 24);
-    const current = remoteSha !== null && (await workspace.parentsOf(remoteSha)).join(' ') === baseSha && (await workspace.messageOf(remoteSha)).includes(`Slipway-Input: ${input}`);
-    if (current) {
-      rendered = await workspace.changedFiles(baseSha, remoteSha!, 'dist');
+    const parents = remoteSha === null ? [] : await workspace.parentsOf(remoteSha);
+    const facts: BranchFacts = {
+      head: remoteSha,
+      builtOn: parents.length === 1 ? parents[0] : null,
+      message: remoteSha === null ? '' : await workspace.messageOf(remoteSha),
+      baseSha,
+      handedBack,
+      mergesCleanly: () => workspace.mergesCleanly(baseSha, remoteSha!),
+      requiresUpToDate: () => forge.requiresUpToDate(context.base),
+    };
+    const reason = await rebuildReason(facts, proposal.edits);
+    if (reason === null) {
+      builtOn = facts.builtOn!;
+      rendered = await workspace.changedFiles(builtOn, remoteSha!, 'dist');
     } else {
       await options.renderDist(workspace.dir);
       const tree = await workspace.writeTree();
       rendered = await workspace.changedFiles(baseSha, tree, 'dist');
-      const message = `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\nSlipway-Input: ${input}\n`;
+      const message = `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\nSlipway-Input: ${branchInput(baseSha, proposal.edits)}\n`;
       const commit = await workspace.commitTree(tree, baseSha, message);
       head = commit;
       if (commit !== remoteSha) {
@@ -313,15 +319,20 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
           changedFiles: () => workspace.filesChanged(baseSha, tree),
         });
         await workspace.noteRemoteBranch(proposal.branch, commit);
-        log('wrote proposal branch', { branch: proposal.branch, commit, base: baseSha });
+        log('wrote proposal branch', { branch: proposal.branch, commit, base: baseSha, because: reason });
       }
     }
   }
   const previous = open === null ? null : parseMarker(open.body);
-  const next = markerFor(proposal, { baseSha, notes });
+  const next = markerFor(proposal, { baseSha: builtOn, notes });
   // Same verdicts, base and notes: keep the body as it is rather than churn it with new figures.
-  const body = previous?.basis === next.basis && open !== null ? open.body : renderBody(proposal, { baseSha, changes, renderedFiles: rendered, notes, links: [] });
-  const { pr, created, updated } = await forge.ensurePullRequest({ branch: proposal.branch, base: context.base, title: proposal.title, body, labels: proposal.labels });
+  const body = previous?.basis === next.basis && open !== null ? open.body : renderBody(proposal, { baseSha: builtOn, changes, renderedFiles: rendered, notes, links: [] });
+  const { pr, created, updated } = await forge.ensurePullRequest({ branch: proposal.branch, base: context.base, title: proposal.title, body, labels: proposal.labels, managedLabels: BOT_LABELS });
+  if (handedBack) {
+    const dropped = pushed.length === 0 ? '' : ` The commit${pushed.length === 1 ? '' : 's'} a person pushed (${pushed.map((sha) => sha.slice(0, 12)).join(', ')}) ${pushed.length === 1 ? 'is' : 'are'} no longer on it.`;
+    await forge.comment(pr.number, `Rebuilt \`${proposal.branch}\` from the base as asked with the \`${REGENERATE_LABEL}\` label, and removed the label.${dropped}`);
+    log('rebuilt a branch a person handed back', { key: proposal.key, pr: pr.number, dropped: pushed });
+  }
   if (!created && previous !== null && previous.fingerprint !== next.fingerprint) {
     const lines = describeChanges(previous, next);
     await forge.comment(pr.number, `Updated this PR because the evidence changed:\n\n${lines.map((line) => `- ${line}`).join('\n') || '- the proposed change itself'}`);
@@ -365,4 +376,16 @@ function describeError(error: unknown): string {
     if (!parts.some((part) => part.includes(line))) parts.push(line);
   }
   return parts.length === 0 ? String(error) : parts.join(': ');
+}
+
+// What the person who took a branch over reads in the PR: what the bot no longer does, and the
+// way back (GitHub closes a PR whose head branch is deleted, which the bot would read as declined).
+function personPushedNote(proposal: Proposal, foreign: readonly string[]): string {
+  const commits = `${foreign.length} commit${foreign.length === 1 ? '' : 's'}`;
+  return (
+    `A person pushed ${commits} to \`${proposal.branch}\` (${foreign.map((sha) => sha.slice(0, 12)).join(', ')}), so the bot leaves the branch alone: ` +
+    `it no longer rebuilds it from the base. To hand it back, add the label \`${REGENERATE_LABEL}\`: the bot rebuilds the branch from the base ` +
+    `(dropping the ${commits}) and removes the label. Closing this PR unmerged declines \`${proposal.subject}\`.` +
+    (proposal.autoMerge ? ' Auto-merge is off while the branch holds commits the bot did not write: a person merges it.' : '')
+  );
 }

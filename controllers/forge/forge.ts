@@ -30,7 +30,13 @@ export interface PullRequestSpec {
   readonly base: string;
   readonly title: string;
   readonly body: string;
+  /** Labels the PR must carry. */
   readonly labels: readonly string[];
+  /**
+   * The labels the bot owns: one the PR carries that is not in `labels` is removed. Every other
+   * label is a person's and is neither added nor removed.
+   */
+  readonly managedLabels: readonly string[];
 }
 
 /** One changed file of a branch commit, relative to its parent. */
@@ -78,6 +84,11 @@ export interface Forge {
    * branch's head as the forge holds it (an API that recreates the commit may give another id).
    */
   ensureBranch(write: BranchWrite): Promise<string>;
+  /**
+   * Whether `base` only takes branches that are up to date with it (GitHub's "Require branches to
+   * be up to date before merging"); only then does a moved base force the bot to rebuild a branch.
+   */
+  requiresUpToDate(base: string): Promise<boolean>;
   /** The PRs whose head branch starts with `prefix`, any state, newest first. */
   listPullRequests(prefix: string): Promise<PullRequest[]>;
   /** The newest PR from `branch` in any state, or `null`. */
@@ -85,6 +96,7 @@ export interface Forge {
   /**
    * Makes an open PR from `spec.branch` exist with this title, body and labels; should be
    * idempotent: an open PR for the branch is updated (only if something differs), never duplicated.
+   * Labels are added and removed one by one (`spec.managedLabels`), never replaced wholesale.
    */
   ensurePullRequest(spec: PullRequestSpec): Promise<{ pr: PullRequest; created: boolean; updated: boolean }>;
   /** Adds a comment. */

@@ -52,6 +52,8 @@ export class GitHubForge implements Forge {
   private readonly repoParams: { owner: string; repo: string };
   /** The repository's merge settings, read at most once per reconcile. */
   private mergeSettingsRead: Promise<MergeSettings> | null = null;
+  /** Whether each base requires up-to-date branches, read at most once per reconcile. */
+  private readonly upToDateRead = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly settings: GitHubSettings,
@@ -73,6 +75,7 @@ export class GitHubForge implements Forge {
 
   beginReconcile(): void {
     this.mergeSettingsRead = null;
+    this.upToDateRead.clear();
   }
 
   async ensureBranch(write: BranchWrite): Promise<string> {
@@ -99,6 +102,40 @@ export class GitHubForge implements Forge {
       return commit.sha;
     } catch (error) {
       throw this.wrap(error, `writing branch ${write.branch}`);
+    }
+  }
+
+  /**
+   * Classic branch protection (`required_status_checks.strict`, readable with admin rights only;
+   * 403 and 404 read as "no") or a ruleset's `strict_required_status_checks_policy` (readable by
+   * anyone who can read the repository). Read once per reconcile.
+   */
+  requiresUpToDate(base: string): Promise<boolean> {
+    if (!this.upToDateRead.has(base)) {
+      const read = Promise.all([this.classicStrict(base), this.rulesetStrict(base)]).then(([classic, ruleset]) => classic || ruleset);
+      read.catch(() => this.upToDateRead.delete(base));
+      this.upToDateRead.set(base, read);
+    }
+    return this.upToDateRead.get(base)!;
+  }
+
+  private async classicStrict(base: string): Promise<boolean> {
+    try {
+      const { data } = await this.octokit.rest.repos.getBranchProtection({ ...this.repoParams, branch: base });
+      return data.required_status_checks?.strict === true;
+    } catch (error) {
+      if (isNotFoundError(error) || (error as { status?: number }).status === 403) return false;
+      throw this.wrap(error, `reading the protection of ${base}`);
+    }
+  }
+
+  private async rulesetStrict(base: string): Promise<boolean> {
+    try {
+      const rules = (await this.octokit.paginate(this.octokit.rest.repos.getBranchRules, { ...this.repoParams, branch: base, per_page: 100 })) as unknown as { type: string; parameters?: { strict_required_status_checks_policy?: boolean } }[];
+      return rules.some((rule) => rule.type === 'required_status_checks' && rule.parameters?.strict_required_status_checks_policy === true);
+    } catch (error) {
+      if (isNotFoundError(error)) return false;
+      throw this.wrap(error, `reading the rules of ${base}`);
     }
   }
 
@@ -247,11 +284,23 @@ export class GitHubForge implements Forge {
       await this.octokit.rest.pulls.update({ ...this.repoParams, pull_number: open.number, title: spec.title, body: spec.body, base: spec.base });
       updated = true;
     }
-    if (JSON.stringify([...current.labels].sort()) !== JSON.stringify([...spec.labels].sort())) {
-      await this.octokit.rest.issues.setLabels({ ...this.repoParams, issue_number: open.number, labels: [...spec.labels] });
-      updated = true;
+    // One by one: `setLabels` would also remove the labels people added.
+    const added = spec.labels.filter((label) => !current.labels.includes(label));
+    const removed = current.labels.filter((label) => spec.managedLabels.includes(label) && !spec.labels.includes(label));
+    if (added.length > 0) await this.octokit.rest.issues.addLabels({ ...this.repoParams, issue_number: open.number, labels: added });
+    for (const name of removed) await this.removeLabel(open.number, name);
+    if (added.length > 0 || removed.length > 0) updated = true;
+    const labels = [...current.labels.filter((label) => !removed.includes(label)), ...added];
+    return { pr: { ...current, title: spec.title, body: spec.body, labels }, created: false, updated };
+  }
+
+  private async removeLabel(number: number, name: string): Promise<void> {
+    try {
+      await this.octokit.rest.issues.removeLabel({ ...this.repoParams, issue_number: number, name });
+    } catch (error) {
+      // Already gone (a person removed it first): what we wanted.
+      if (!isNotFoundError(error)) throw error;
     }
-    return { pr: { ...current, title: spec.title, body: spec.body, labels: [...spec.labels] }, created: false, updated };
   }
 
   private async pullsFor(branch: string, state: 'open' | 'all'): Promise<RestPull[]> {

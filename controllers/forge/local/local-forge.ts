@@ -77,9 +77,10 @@ export class LocalForge implements Forge {
       const open = stored.filter((one) => one.record.branch === spec.branch && one.record.state === 'open').sort((a, b) => b.record.number - a.record.number)[0];
       const heads = await this.branchHeads();
       if (open !== undefined) {
-        const same = open.record.title === spec.title && open.record.body === spec.body && sameLabels(open.record.labels, spec.labels) && open.record.base === spec.base;
+        const labels = mergedLabels(open.record.labels, spec);
+        const same = open.record.title === spec.title && open.record.body === spec.body && sameLabels(open.record.labels, labels) && open.record.base === spec.base;
         if (same) return { pr: this.toPullRequest(open.record, heads), created: false, updated: false };
-        const next: PullRecord = { ...open.record, title: spec.title, body: spec.body, labels: [...spec.labels].sort(), base: spec.base, updatedAt: this.now().toISOString() };
+        const next: PullRecord = { ...open.record, title: spec.title, body: spec.body, labels, base: spec.base, updatedAt: this.now().toISOString() };
         if (await this.write(next, open.commit)) return { pr: this.toPullRequest(next, heads), created: false, updated: true };
         continue;
       }
@@ -89,6 +90,16 @@ export class LocalForge implements Forge {
       if (await this.write(record, null)) return { pr: this.toPullRequest(record, heads), created: true, updated: false };
     }
     throw new Error(`could not write the pull request record for ${spec.branch}: it kept changing underneath`);
+  }
+
+  /** Always: the local forge has no approvals to dismiss, so its branches follow the base (as they always did). */
+  async requiresUpToDate(): Promise<boolean> {
+    return true;
+  }
+
+  /** Adds a label as a person would (the local forge's stand-in for GitHub's label picker). */
+  async addLabel(number: number, label: string): Promise<void> {
+    await this.change(number, (record) => (record.labels.includes(label) ? null : { ...record, labels: [...record.labels, label].sort() }));
   }
 
   async comment(number: number, text: string, author = BOT_NAME): Promise<void> {
@@ -233,4 +244,10 @@ export class LocalForge implements Forge {
 
 function sameLabels(a: readonly string[], b: readonly string[]): boolean {
   return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+}
+
+/** The PR's labels after the bot's: its own as `spec` wants them, a person's untouched. */
+function mergedLabels(current: readonly string[], spec: PullRequestSpec): string[] {
+  const kept = current.filter((label) => !spec.managedLabels.includes(label) || spec.labels.includes(label));
+  return [...new Set([...kept, ...spec.labels])].sort();
 }

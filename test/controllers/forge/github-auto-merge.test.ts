@@ -24,7 +24,7 @@ describe('auto-merge on the GitHub forge', () => {
     const branch = `slipway/abort/m${counter}/staging`;
     await octokit.rest.git.createRef({ ...params, ref: `refs/heads/${branch}`, sha: (await github.branchSha('main'))! });
     const head = await github.pushAsPerson(branch, `notes/change-${counter++}.md`, 'a change\n');
-    const { pr } = await forge.ensurePullRequest({ branch, base: 'main', title: `Abort ${counter}`, body: 'x', labels: ['slipway'] });
+    const { pr } = await forge.ensurePullRequest({ branch, base: 'main', title: `Abort ${counter}`, body: 'x', labels: ['slipway'], managedLabels: ['slipway'] });
     return { number: pr.number, head, pull: () => github.pulls.find((pull) => pull.number === pr.number)! };
   };
   const since = (start: number) => github.requests.slice(start).map((request) => `${request.method} ${request.path.replace(/^\/repos\/acme\/fraud-platform/, '')}`);
