@@ -15,12 +15,12 @@ import { applyEditsInDirectory } from './edits/edit-files.js';
 import { autoMergeRefusalComment, refusalExplained } from './body/auto-merge-refusal.js';
 import { branchInput, rebuildReason, type BranchFacts } from './branch-freshness.js';
 import type { ControllerMetrics } from './controller-metrics.js';
-import { TerminalForgeError, type AutoMergeResult, type Forge, type PullRequest } from './forge/forge.js';
+import { TerminalForgeError, type AutoMergeResult, type Forge, type LabelledPullRequest, type PullRequest } from './forge/forge.js';
 import { Workspace } from './git/workspace.js';
 import { proposeCanaryStep } from './proposals/canary-step.js';
 import { proposeDriftAction } from './proposals/drift.js';
 import { promotionTargets, proposePromotion } from './proposals/promotion.js';
-import { BOT_LABELS, BRANCH_PREFIX, REGENERATE_LABEL, SUPERSEDED_LABEL, type Decision, type Proposal } from './proposals/proposal.js';
+import { actionLabel, BOT_LABELS, proposalKey, REGENERATE_LABEL, SUPERSEDED_LABEL, type Decision, type Proposal } from './proposals/proposal.js';
 import { proposeNewVersion } from './proposals/retrain-result.js';
 import { readyAt, type ClusterSource } from './sources/cluster-source.js';
 import { DeploymentHistories } from './sources/deployment-history.js';
@@ -105,9 +105,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   }
   const catalog = loaded.catalog;
   const report: ReconcileReport = { baseSha, proposals: [], waiting: [], rejected: [], superseded: [], problems: [] };
-  const pulls = await options.forge.listPullRequests(BRANCH_PREFIX);
+  // The only look-up across PRs: merged aborts and rollbacks, by label. Everything else is by branch.
+  const rolledBack = rolledBackByTarget(await mergedRollbacks(options.forge));
   const wanted = (key: string) => options.environments === undefined || options.environments.has(key.split('/')[2]);
-  const decisions = (await decide(catalog, workspace, baseSha, options, now(), rolledBackByTarget(pulls), report)).filter((decision) =>
+  const decisions = (await decide(catalog, workspace, baseSha, options, now(), rolledBack, report)).filter((decision) =>
     wanted(decision.kind === 'propose' ? decision.proposal.key : decision.key),
   );
   const proposals: Proposal[] = [];
@@ -116,16 +117,18 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     else if (decision.kind === 'wait') report.waiting.push({ key: decision.key, reasons: decision.reasons });
     else report.rejected.push({ key: decision.key, reasons: decision.reasons });
   }
-  const context = { options, workspace, baseSha, base, pulls, log, rolledBack: rolledBackByTarget(pulls) };
+  const context = { options, workspace, baseSha, base, log, rolledBack };
   for (const proposal of proposals) {
+    let mine: PullRequest[] = [];
     try {
-      report.superseded.push(...(await closeSuperseded(proposal, pulls, options.forge, log)));
-      report.proposals.push(await ensureProposal(proposal, context));
+      report.superseded.push(...(await closeSuperseded(proposal, options.forge, log)));
+      mine = await options.forge.listPullRequestsByBranch(proposal.branch);
+      report.proposals.push(await ensureProposal(proposal, mine, context));
     } catch (error) {
       // Credentials that do not work fail every proposal alike: stop and say so once.
       if (isTerminal(error)) throw error;
       const problem = `${proposal.key}: ${describeError(error)}`;
-      const open = pulls.find((pr) => pr.branch === proposal.branch && pr.state === 'open') ?? null;
+      const open = mine.find((pr) => pr.state === 'open') ?? null;
       report.problems.push(problem);
       report.proposals.push({ key: proposal.key, outcome: 'failed', pr: open?.number ?? null });
       log('proposal failed; the others proceed', { key: proposal.key, pr: open?.number ?? null, error: problem });
@@ -208,12 +211,18 @@ async function resultDecisions(catalog: Catalog, options: ReconcileOptions, repo
   return [...decisions, ...byModel.values()];
 }
 
+/** The merged PRs that may take a version out of a target: aborts and rollbacks, found by label. */
+async function mergedRollbacks(forge: Forge): Promise<LabelledPullRequest[]> {
+  const found = await Promise.all([forge.listMergedByLabel(actionLabel('abort')), forge.listMergedByLabel(actionLabel('rollback'))]);
+  return found.flat();
+}
+
 /** Versions taken out of each target by merged aborts and rollbacks: never proposed there again. */
-function rolledBackByTarget(pulls: readonly PullRequest[]): Map<string, Set<string>> {
+function rolledBackByTarget(merged: readonly LabelledPullRequest[]): Map<string, Set<string>> {
   const result = new Map<string, Set<string>>();
-  for (const pr of pulls) {
+  for (const pr of merged) {
     const marker = parseMarker(pr.body);
-    if (pr.state !== 'merged' || marker?.rollsBack === undefined) continue;
+    if (marker?.rollsBack === undefined) continue;
     const target = marker.key.split('/')[2];
     if (!result.has(target)) result.set(target, new Set());
     result.get(target)!.add(marker.rollsBack);
@@ -222,14 +231,13 @@ function rolledBackByTarget(pulls: readonly PullRequest[]): Map<string, Set<stri
 }
 
 // An abort or rollback makes the open canary or promotion PR for the same model and target moot.
-async function closeSuperseded(proposal: Proposal, pulls: readonly PullRequest[], forge: Forge, log: Log): Promise<number[]> {
+async function closeSuperseded(proposal: Proposal, forge: Forge, log: Log): Promise<number[]> {
   if (proposal.action !== 'abort' && proposal.action !== 'rollback') return [];
   const closed: number[] = [];
-  for (const pr of pulls) {
-    const marker = parseMarker(pr.body);
-    if (pr.state !== 'open' || marker === null) continue;
-    const [action, model, target] = marker.key.split('/');
-    if (model !== proposal.model || target !== proposal.target || !['canary', 'promote'].includes(action)) continue;
+  for (const action of ['canary', 'promote'] as const) {
+    const { key, branch } = proposalKey(action, proposal.model, proposal.target);
+    const pr = await forge.findPullRequestByBranch(branch);
+    if (pr === null || pr.state !== 'open' || parseMarker(pr.body)?.key !== key) continue;
     await forge.comment(pr.number, `Superseded by the ${proposal.action} proposal \`${proposal.key}\`: ${proposal.title}.`);
     await forge.ensurePullRequest({ branch: pr.branch, base: pr.base, title: pr.title, body: pr.body, labels: [...new Set([...pr.labels, SUPERSEDED_LABEL])], managedLabels: BOT_LABELS });
     await forge.close(pr.number);
@@ -244,15 +252,14 @@ interface EnsureContext {
   readonly workspace: Workspace;
   readonly baseSha: string;
   readonly base: string;
-  readonly pulls: readonly PullRequest[];
   readonly log: Log;
   readonly rolledBack: Map<string, Set<string>>;
 }
 
-async function ensureProposal(proposal: Proposal, context: EnsureContext): Promise<{ key: string; outcome: Outcome; pr: number | null }> {
+/** Makes the forge match one proposal; `mine` are the PRs from its branch, newest first. */
+async function ensureProposal(proposal: Proposal, mine: readonly PullRequest[], context: EnsureContext): Promise<{ key: string; outcome: Outcome; pr: number | null }> {
   const { options, workspace, baseSha, log } = context;
   const forge = options.forge;
-  const mine = context.pulls.filter((pr) => pr.branch === proposal.branch);
   const open = mine.find((pr) => pr.state === 'open') ?? null;
   const sameSubject = (pr: PullRequest) => parseMarker(pr.body)?.subject === proposal.subject;
   const result = (outcome: Outcome, pr: number | null) => {

@@ -24,6 +24,13 @@ export interface PullRequest {
   readonly autoMerge: boolean;
 }
 
+/** A PR found by its label: what the issues API tells of it (no branch, no head). */
+export interface LabelledPullRequest {
+  readonly number: number;
+  readonly body: string;
+  readonly labels: readonly string[];
+}
+
 /** What `ensurePullRequest` makes true. */
 export interface PullRequestSpec {
   readonly branch: string;
@@ -89,10 +96,18 @@ export interface Forge {
    * be up to date before merging"); only then does a moved base force the bot to rebuild a branch.
    */
   requiresUpToDate(base: string): Promise<boolean>;
-  /** The PRs whose head branch starts with `prefix`, any state, newest first. */
-  listPullRequests(prefix: string): Promise<PullRequest[]>;
+  /**
+   * The PRs from exactly `branch`, any state, newest first: one look-up by head branch, however
+   * many pull requests the repository holds.
+   */
+  listPullRequestsByBranch(branch: string): Promise<PullRequest[]>;
   /** The newest PR from `branch` in any state, or `null`. */
   findPullRequestByBranch(branch: string): Promise<PullRequest | null>;
+  /**
+   * The merged PRs carrying `label`, newest first: only labelled ones are read (the bot's merged
+   * aborts and rollbacks), never every pull request of the repository.
+   */
+  listMergedByLabel(label: string): Promise<LabelledPullRequest[]>;
   /**
    * Makes an open PR from `spec.branch` exist with this title, body and labels; should be
    * idempotent: an open PR for the branch is updated (only if something differs), never duplicated.

@@ -22,9 +22,14 @@ export const SUPERSEDED_LABEL = 'slipway/superseded';
  */
 export const REGENERATE_LABEL = 'slipway/regenerate';
 
-/** The label every bot PR carries, and one per action. */
+/** The label of one action's PRs (`slipway/rollback`); the bot finds merged aborts and rollbacks by it. */
+export function actionLabel(action: Action): string {
+  return `slipway/${action}`;
+}
+
+/** The label every bot PR carries, and its action's. */
 export function proposalLabels(action: Action): string[] {
-  return ['slipway', `slipway/${action}`];
+  return ['slipway', actionLabel(action)];
 }
 
 /**

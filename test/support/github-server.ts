@@ -6,7 +6,8 @@
  * without `refs/`, pull requests with no commits or a missing base, auto-merge where the repository
  * does not allow it (GitHub's default), the PR is in clean or unstable status or its head is not
  * the `expectedHeadOid`, merge methods the repository turned off, merges whose `sha` is no longer
- * the head. GraphQL input fields are read inline or from the mutation's variables. Lists are paginated with `Link`
+ * the head. GraphQL input fields are read inline or from the mutation's variables. Pull requests
+ * are also served as issues (`GET /issues?labels=…`, with `pull_request.merged_at`). Lists are paginated with `Link`
  * headers; deleting a PR's head branch closes the PR. Every request body is validated against
  * GitHub's own OpenAPI description (`@octokit/openapi`), and faults (5xx, secondary rate limits, 429
  * with retry-after, or any answer GitHub gives to a race, such as 405 "Base branch was modified")
@@ -81,6 +82,8 @@ export interface Fault {
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string, `?` included when there is one. */
+  readonly query: string;
   readonly body: unknown;
   /** The status the server answered. */
   status: number;
@@ -107,6 +110,11 @@ export interface FakeGitHub {
   clearFaults(): void;
   /** Branch head in the bare repository, or null. */
   branchSha(branch: string): Promise<string | null>;
+  /**
+   * Records a PR of the repository's past (closed, or merged), without touching Git: a repository
+   * with thousands of PRs in seconds. Its head is `main`'s commit, as good as any for a closed PR.
+   */
+  addPastPull(past: { readonly branch: string; readonly title?: string; readonly body?: string; readonly merged?: boolean; readonly labels?: readonly string[] }): Promise<FakePull>;
   /** Merges a PR as a person would on github.com. */
   mergePull(number: number): Promise<void>;
   /** Reports a check run on `sha` as CI would; a PR whose auto-merge waited on it may merge. */
@@ -253,6 +261,7 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
   const state: { protection: FakeProtection | null } = { protection: null };
   const prefix = `/repos/${owner}/${repo}`;
   let port = 0;
+  let mainSha: string | null = null;
 
   const revParse = async (ref: string) => git(gitDir, ['rev-parse', '--verify', '--quiet', ref]).catch(() => null);
   const isAncestor = (older: string, newer: string) => git(gitDir, ['merge-base', '--is-ancestor', older, newer]).then(() => true, () => false);
@@ -262,6 +271,17 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     head: { ...pull.head, repo: { full_name: `${owner}/${repo}` } },
     labels: pull.labels.map((name) => ({ name })),
     comments: pull.comments.length,
+  });
+  const issueJson = (pull: FakePull) => ({
+    number: pull.number,
+    node_id: `I_${pull.number}`,
+    title: pull.title,
+    body: pull.body,
+    state: pull.state,
+    labels: pull.labels.map((name) => ({ name })),
+    comments: pull.comments.length,
+    html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${pull.number}`,
+    pull_request: { url: `http://127.0.0.1:${port}${prefix}/pulls/${pull.number}`, html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${pull.number}`, merged_at: pull.merged_at },
   });
   const refreshHead = async (pull: FakePull) => {
     pull.head.sha = (await revParse(`refs/heads/${pull.head.ref}`)) ?? pull.head.sha;
@@ -442,13 +462,25 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     if (method === 'get' && rest === '/pulls') {
       const wanted = query.get('state') ?? 'open';
       const head = query.get('head');
-      for (const pull of pulls) await refreshHead(pull);
       const selected = pulls
         .filter((pull) => wanted === 'all' || pull.state === wanted)
         .filter((pull) => head === null || `${owner}:${pull.head.ref}` === head)
         .sort((a, b) => b.number - a.number);
       const [page, headers] = paginate(selected, query, self);
+      // Only the served page, and only open PRs: a closed PR keeps the head it had (as on GitHub).
+      for (const pull of page) if (pull.state === 'open') await refreshHead(pull);
       return [200, page.map(pullJson), headers];
+    }
+    if (method === 'get' && rest === '/issues') {
+      // Pull requests are issues too; this fake holds no other issues. `labels` means all of them.
+      const wanted = query.get('state') ?? 'open';
+      const labels = (query.get('labels') ?? '').split(',').filter((label) => label !== '');
+      const selected = pulls
+        .filter((pull) => wanted === 'all' || pull.state === wanted)
+        .filter((pull) => labels.every((label) => pull.labels.includes(label)))
+        .sort((a, b) => b.number - a.number);
+      const [page, headers] = paginate(selected, query, self);
+      return [200, page.map(issueJson), headers];
     }
     if (method === 'post' && rest === '/pulls') {
       const head = String(input.head);
@@ -558,7 +590,7 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
         const method = (request.method ?? 'GET').toLowerCase();
         const raw = Buffer.concat(chunks).toString('utf8');
         const body = raw === '' ? undefined : (JSON.parse(raw) as unknown);
-        const recorded: RecordedRequest = { method, path: url.pathname, body, status: 0 };
+        const recorded: RecordedRequest = { method, path: url.pathname, query: url.search, body, status: 0 };
         requests.push(recorded);
         const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
           recorded.status = status;
@@ -614,6 +646,25 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     injectFault: (fault) => faults.push(fault),
     clearFaults: () => faults.splice(0, faults.length),
     branchSha: (branch) => revParse(`refs/heads/${branch}`),
+    async addPastPull(past) {
+      const number = pulls.length + 1;
+      mainSha ??= (await revParse('refs/heads/main'))!;
+      const pull: FakePull = {
+        number,
+        node_id: `PR_${number}`,
+        title: past.title ?? `Past change ${number}`,
+        body: past.body ?? null,
+        state: 'closed',
+        merged_at: past.merged === true ? new Date(0).toISOString() : null,
+        head: { ref: past.branch, sha: mainSha },
+        base: { ref: 'main' },
+        labels: [...(past.labels ?? [])],
+        comments: [],
+        auto_merge: null,
+      };
+      pulls.push(pull);
+      return pull;
+    },
     async mergePull(number) {
       await merge(pulls.find((pull) => pull.number === number)!);
     },

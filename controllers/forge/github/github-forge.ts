@@ -3,7 +3,7 @@
  * (blobs, tree, commit, ref) so that no push credentials are needed, auto-merge through GraphQL's
  * `enablePullRequestAutoMerge`. Octokit's types stay in this folder.
  */
-import type { AutoMergeRefusal, AutoMergeResult, BranchWrite, Forge, MergeMethod, PullRequest, PullRequestSpec, PullRequestState } from '../forge.js';
+import type { AutoMergeRefusal, AutoMergeResult, BranchWrite, Forge, LabelledPullRequest, MergeMethod, PullRequest, PullRequestSpec, PullRequestState } from '../forge.js';
 import { TerminalForgeError } from '../forge.js';
 import { BOT_EMAIL, BOT_NAME } from '../../git/bot-identity.js';
 import type { Log } from '../../reconcile.js';
@@ -34,6 +34,17 @@ interface RestPull {
   readonly base: { readonly ref: string };
   readonly labels: readonly ({ readonly name?: string } | string)[];
   readonly auto_merge?: { readonly merge_method?: string } | null;
+}
+
+interface RestIssue {
+  readonly number: number;
+  readonly body?: string | null;
+  readonly labels: readonly ({ readonly name?: string } | string)[];
+  readonly pull_request?: { readonly merged_at?: string | null };
+}
+
+function labelNames(labels: RestIssue['labels']): string[] {
+  return labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))).filter((name) => name !== '');
 }
 
 const ENABLE_AUTO_MERGE = `mutation($id: ID!, $mergeMethod: PullRequestMergeMethod!, $headOid: GitObjectID!) {
@@ -139,6 +150,11 @@ export class GitHubForge implements Forge {
     }
   }
 
+  /**
+   * Every PR of the repository whose head starts with `prefix`: pages through all of them (one
+   * call per 100). The reconcile no longer uses it; `bench/controller` calls it to count what the
+   * old approach cost.
+   */
   async listPullRequests(prefix: string): Promise<PullRequest[]> {
     try {
       const pulls = (await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.repoParams, state: 'all', per_page: 100 })) as unknown as RestPull[];
@@ -151,9 +167,30 @@ export class GitHubForge implements Forge {
     }
   }
 
+  async listPullRequestsByBranch(branch: string): Promise<PullRequest[]> {
+    return (await this.pullsFor(branch, 'all')).map((pull) => this.toPullRequest(pull));
+  }
+
   async findPullRequestByBranch(branch: string): Promise<PullRequest | null> {
-    const pulls = await this.pullsFor(branch, 'all');
-    return pulls.length === 0 ? null : this.toPullRequest(pulls[0]);
+    return (await this.listPullRequestsByBranch(branch))[0] ?? null;
+  }
+
+  /**
+   * The issues API filtered by label (`GET /issues?labels=…&state=closed`): it pages through the
+   * labelled ones only, and its items carry `pull_request.merged_at` and the body. Chosen over the
+   * search API, whose index lags behind a merge (a rollback merged a minute ago could be missed,
+   * and its version proposed again) and whose rate limit is 30 a minute.
+   */
+  async listMergedByLabel(label: string): Promise<LabelledPullRequest[]> {
+    try {
+      const issues = (await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { ...this.repoParams, labels: label, state: 'closed', per_page: 100 })) as unknown as RestIssue[];
+      return issues
+        .filter((issue) => issue.pull_request?.merged_at !== null && issue.pull_request?.merged_at !== undefined)
+        .sort((a, b) => b.number - a.number)
+        .map((issue) => ({ number: issue.number, body: issue.body ?? '', labels: labelNames(issue.labels) }));
+    } catch (error) {
+      throw this.wrap(error, `finding merged pull requests labelled ${label}`);
+    }
   }
 
   async ensurePullRequest(spec: PullRequestSpec): Promise<{ pr: PullRequest; created: boolean; updated: boolean }> {
@@ -305,8 +342,8 @@ export class GitHubForge implements Forge {
 
   private async pullsFor(branch: string, state: 'open' | 'all'): Promise<RestPull[]> {
     try {
-      const { data } = await this.octokit.rest.pulls.list({ ...this.repoParams, state, head: `${this.settings.owner}:${branch}`, per_page: 100 });
-      return (data as unknown as RestPull[]).filter((pull) => pull.head.ref === branch && this.sameRepository(pull)).sort((a, b) => b.number - a.number);
+      const data = (await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.repoParams, state, head: `${this.settings.owner}:${branch}`, per_page: 100 })) as unknown as RestPull[];
+      return data.filter((pull) => pull.head.ref === branch && this.sameRepository(pull)).sort((a, b) => b.number - a.number);
     } catch (error) {
       throw this.wrap(error, `finding pull requests for ${branch}`);
     }
@@ -336,7 +373,7 @@ export class GitHubForge implements Forge {
       title: pull.title,
       body: pull.body ?? '',
       state,
-      labels: pull.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))).filter((name) => name !== ''),
+      labels: labelNames(pull.labels),
       headSha: pull.head.sha,
       url: pull.html_url,
       autoMerge: pull.auto_merge !== null && pull.auto_merge !== undefined,

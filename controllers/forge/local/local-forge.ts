@@ -9,7 +9,7 @@ import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { BOT_ENVIRONMENT_NAMES, BOT_NAME, botEnvironment } from '../../git/bot-identity.js';
 import { gitWithInput } from '../../git/git-input.js';
-import type { AutoMergeResult, BranchWrite, Forge, PullRequest, PullRequestSpec } from '../forge.js';
+import type { AutoMergeResult, BranchWrite, Forge, LabelledPullRequest, PullRequest, PullRequestSpec } from '../forge.js';
 import { PULLS_REF_PREFIX, parseRecord, type PullRecord } from './pull-record.js';
 
 const ZERO = '0000000000000000000000000000000000000000';
@@ -58,6 +58,7 @@ export class LocalForge implements Forge {
     return write.commit;
   }
 
+  /** The PRs whose head branch starts with `prefix`, any state, newest first (for `slipway pr` and tests). */
   async listPullRequests(prefix: string): Promise<PullRequest[]> {
     const records = await this.records();
     const heads = await this.branchHeads();
@@ -67,8 +68,19 @@ export class LocalForge implements Forge {
       .map((record) => this.toPullRequest(record, heads));
   }
 
+  async listPullRequestsByBranch(branch: string): Promise<PullRequest[]> {
+    return (await this.listPullRequests(branch)).filter((pr) => pr.branch === branch);
+  }
+
   async findPullRequestByBranch(branch: string): Promise<PullRequest | null> {
-    return (await this.listPullRequests(branch)).find((pr) => pr.branch === branch) ?? null;
+    return (await this.listPullRequestsByBranch(branch))[0] ?? null;
+  }
+
+  async listMergedByLabel(label: string): Promise<LabelledPullRequest[]> {
+    return (await this.records())
+      .filter((record) => record.state === 'merged' && record.labels.includes(label))
+      .sort((a, b) => b.number - a.number)
+      .map((record) => ({ number: record.number, body: record.body, labels: record.labels }));
   }
 
   async ensurePullRequest(spec: PullRequestSpec): Promise<{ pr: PullRequest; created: boolean; updated: boolean }> {
