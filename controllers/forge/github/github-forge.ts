@@ -250,8 +250,13 @@ export class GitHubForge implements Forge {
       const pull = data as unknown as RestPull;
       if (pull.merged_at !== null) return { kind: 'merged', method: null };
       if (pull.state !== 'open') return refused('not-mergeable', `#${number} is closed`);
-      if (pull.head.sha !== head) return refused('head-moved', `the head of #${number} is ${pull.head.sha.slice(0, 12)}, not ${head.slice(0, 12)}, the commit the bot wrote`);
-      if (pull.auto_merge !== null && pull.auto_merge !== undefined) return { kind: 'enabled', method: (pull.auto_merge.merge_method ?? 'merge') as MergeMethod };
+      const autoMergeOn = pull.auto_merge !== null && pull.auto_merge !== undefined;
+      if (pull.head.sha !== head) {
+        // Someone pushed since the bot read the branch; GitHub keeps auto-merge on across pushes.
+        if (autoMergeOn) await this.octokit.graphql(DISABLE_AUTO_MERGE, { id: pull.node_id });
+        return refused('head-moved', `the head of #${number} is ${pull.head.sha.slice(0, 12)}, not ${head.slice(0, 12)}, the commit the bot wrote`);
+      }
+      if (autoMergeOn) return { kind: 'enabled', method: (pull.auto_merge!.merge_method ?? 'merge') as MergeMethod };
       const settings = await this.mergeSettings();
       const methods = candidateMethods(settings);
       let outcome = refused('merge-method-not-allowed', 'the repository allows none of merge commits, squash merges and rebase merges');

@@ -101,15 +101,18 @@ describe('auto-merge on the GitHub forge', () => {
     assert.equal(since(start).filter((call) => call === 'get ').length, 2);
   });
 
-  it('learns from GitHub when the settings it read were stale', async () => {
-    // Read while merge commits were on, then turned off by a person: GitHub's refusal moves on to squash.
-    const { number, head } = await openPull();
-    await github.setCheck(head, 'test', 'success');
-    github.settings.allow_auto_merge = true;
-    await forge.enableAutoMerge((await openPull()).number, head).catch(() => null);
+  it('learns from GitHub when the settings it read earlier in the reconcile went stale', async () => {
+    const first = await openPull();
+    await github.setCheck(first.head, 'test', 'success');
+    assert.deepEqual(await forge.enableAutoMerge(first.number, first.head), { kind: 'merged', method: 'merge' });
+    // A person turns merge commits off between two proposals of one reconcile: GitHub's 405 moves on to squash.
     github.settings.allow_merge_commit = false;
-    github.settings.allow_auto_merge = false;
-    assert.deepEqual(await forge.enableAutoMerge(number, head), { kind: 'merged', method: 'squash' });
+    const second = await openPull();
+    await github.setCheck(second.head, 'test', 'success');
+    const start = github.requests.length;
+    assert.deepEqual(await forge.enableAutoMerge(second.number, second.head), { kind: 'merged', method: 'squash' });
+    const merges = github.requests.slice(start).filter((request) => request.path.endsWith('/merge'));
+    assert.deepEqual(merges.map((request) => [(request.body as { merge_method: string }).merge_method, request.status]), [['merge', 405], ['squash', 200]]);
   });
 
   it('is refused when the repository allows no merge method', async () => {
@@ -133,14 +136,16 @@ describe('auto-merge on the GitHub forge', () => {
     assert.deepEqual(await forge.enableAutoMerge(unstable.number, unstable.head), { kind: 'merged', method: 'merge' });
   });
 
-  it('never merges a head it did not write', async () => {
+  it('never merges a head it did not write, and turns auto-merge off when the head moved under it', async () => {
     github.settings.allow_auto_merge = true;
     const { number, head, pull } = await openPull();
+    assert.equal((await forge.enableAutoMerge(number, head)).kind, 'enabled');
     const pushed = await github.pushAsPerson(pull().head.ref, 'notes/late.md', 'late\n');
     const result = await forge.enableAutoMerge(number, head);
     assert.equal(result.kind === 'refused' && result.reason, 'head-moved');
-    assert.equal(pull().auto_merge, null);
+    assert.equal(pull().auto_merge, null, 'GitHub would otherwise merge the commit the bot did not write');
     assert.equal(pull().head.sha, pushed);
+    assert.equal(pull().state, 'open');
   });
 
   it('turns GitHub refusals of the merge itself into results: 409 head modified, 405 base modified', async () => {
