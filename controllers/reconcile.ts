@@ -93,7 +93,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
   options.forge.beginReconcile?.();
-  const workspace = await Workspace.open(options.forge.remoteUrl, options.workDir, (await options.forge.gitConfig?.()) ?? []);
+  const workspace = await Workspace.open(options.forge.remoteUrl, options.workDir, (await options.forge.gitConfig?.()) ?? [], await options.forge.identity());
   const base = options.base ?? 'main';
   const baseSha = await workspace.fetch(base);
   await workspace.checkoutClean(baseSha);

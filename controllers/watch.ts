@@ -1,17 +1,21 @@
 /**
  * `--watch`: reconcile on a timer and at once after a merged PR (webhook), only while this replica
  * holds the Lease. A failed reconcile is logged and retried on the next tick; only a terminal forge
- * error (bad credentials) ends the loop.
+ * error (bad credentials) ends the loop. Stopping (SIGTERM) lets the reconcile in flight finish,
+ * then gives the Lease up so the next replica leads at once.
  */
 import { TerminalForgeError } from './forge/forge.js';
 import type { Log } from './reconcile.js';
 import type { LeaseElector } from './sources/kubernetes.js';
 
+/** What the loop needs of leader election. */
+export type Elector = Pick<LeaseElector, 'tryAcquireOrRenew' | 'release'>;
+
 /** What the loop needs. */
 export interface WatchOptions {
   readonly reconcile: () => Promise<unknown>;
   readonly intervalMs: number;
-  readonly elector?: LeaseElector | null;
+  readonly elector?: Elector | null;
   /** How often a follower retries the lease. */
   readonly leaseRetryMs?: number;
   readonly signal: AbortSignal;
@@ -64,5 +68,12 @@ export function watch(options: WatchOptions): { done: Promise<void> } & WatchTri
       await sleep(options.intervalMs);
     }
   };
-  return { done: loop(), trigger };
+  const releasing = async () => {
+    try {
+      await loop();
+    } finally {
+      if (options.elector && (await options.elector.release())) options.log('released the lease');
+    }
+  };
+  return { done: releasing(), trigger };
 }

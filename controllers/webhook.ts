@@ -1,7 +1,10 @@
 /**
  * The webhook endpoint: a GitHub `pull_request` event that closed a PR by merging it triggers a
  * reconcile at once (polling stays the fallback, so a lost webhook only delays). Signatures are
- * verified with `@octokit/webhooks`; unsigned or mis-signed requests get 401.
+ * verified with `@octokit/webhooks`; unsigned or mis-signed requests get 401. Both of GitHub's
+ * content types are understood: `application/json` and its default for a new repository webhook,
+ * `application/x-www-form-urlencoded` (the JSON in a `payload` field). GitHub signs the body as
+ * sent, so the signature is checked before the form is decoded.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhooks } from '@octokit/webhooks';
@@ -59,9 +62,9 @@ export function createWebhookHandler(options: WebhookOptions): (request: Incomin
         const event = request.headers['x-github-event'];
         let body: { action?: string; pull_request?: { number?: number; merged?: boolean; head?: { ref?: string } } };
         try {
-          body = JSON.parse(payload) as typeof body;
+          body = JSON.parse(eventJson(payload, request.headers['content-type'])) as typeof body;
         } catch {
-          return reply(400, 'not JSON');
+          return reply(400, 'the event is not JSON (nor a form with a JSON payload field)');
         }
         if (event === 'pull_request' && body.action === 'closed' && body.pull_request?.merged === true) {
           const pr = { number: body.pull_request.number ?? 0, branch: body.pull_request.head?.ref ?? '' };
@@ -73,4 +76,12 @@ export function createWebhookHandler(options: WebhookOptions): (request: Incomin
       })();
     });
   };
+}
+
+/** The event's JSON: the body itself, or the `payload` field of a form-encoded body. */
+function eventJson(body: string, contentType: string | undefined): string {
+  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) return body;
+  const payload = new URLSearchParams(body).get('payload');
+  if (payload === null) throw new Error('a form without a payload field');
+  return payload;
 }

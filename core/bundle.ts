@@ -9,6 +9,9 @@ import { required } from './catalog.js';
 /** The contract's identifier, written into every bundle. */
 export const BUNDLE_FORMAT = 'slipway.dev/bundle/v1';
 
+/** How long prediction records wait for their label when a bundle does not say (bundles rendered before `labelDelayMs`). */
+export const DEFAULT_LABEL_DELAY_MS = 7 * 86_400_000;
+
 /** The file name of the bundle inside its ConfigMap and on disk. */
 export const BUNDLE_FILE_NAME = 'bundle.json';
 
@@ -59,6 +62,8 @@ export interface RuntimeBundle {
   readonly artifactStore: { readonly url: string; readonly endpoint?: string };
   /** Fraction of predictions written to the audit log. */
   readonly auditSampleRate: number;
+  /** How long each prediction's record stays in the online store for its label (absent in older bundles: 7 days). */
+  readonly labelDelayMs?: number;
   /** Drift window settings from the deployment's DriftPolicy, when it has one. */
   readonly drift?: { readonly windowMs: number; readonly minSamples: number };
   /** Stable first, then canary, then shadow. */
@@ -87,6 +92,7 @@ export function buildBundle(catalog: Catalog, environment: string, model: string
     onlineStore: env.onlineStore === undefined ? undefined : { redis: env.onlineStore.redis, timeoutMs: env.onlineStore.timeoutMs },
     artifactStore: { url: env.artifacts.url, endpoint: env.artifacts.endpoint },
     auditSampleRate: env.runtime.auditSampleRate,
+    labelDelayMs: env.runtime.labelDelayMs,
     drift: drift === undefined ? undefined : { windowMs: drift.windowMs, minSamples: drift.minSamples },
     versions: served.map(([version, role, weight]) => {
       const resolved = required(card.versions, version, `version of ${model}`);
@@ -147,6 +153,7 @@ export function parseBundle(value: unknown, origin: string): RuntimeBundle {
     }
     if (!Array.isArray(version.inputs) || version.inputs.length === 0) fail(`${at}.inputs`, 'must list the inputs');
   });
+  if (bundle.labelDelayMs !== undefined && !(Number.isInteger(bundle.labelDelayMs) && bundle.labelDelayMs > 0)) fail('labelDelayMs', 'must be a positive whole number of milliseconds');
   return bundle as RuntimeBundle;
 }
 

@@ -264,7 +264,12 @@ export interface Environment extends DocumentMeta {
   readonly pods: PodSettings;
   /** The Slipway image every workload here runs: the environment's, else the project's. */
   readonly image: string;
-  readonly runtime: { readonly resources: Resources; readonly auditSampleRate: number };
+  readonly runtime: {
+    readonly resources: Resources;
+    readonly auditSampleRate: number;
+    /** How long each prediction's record waits in the online store for its label. */
+    readonly labelDelayMs: number;
+  };
   readonly deployments: readonly Deployment[];
 }
 

@@ -5,6 +5,7 @@
 export const METRICS = {
   /** Histogram (seconds) of whole HTTP requests; labels model, version, route, status. */
   requestDuration: 'slipway_request_duration_seconds',
+  clientErrors: 'slipway_client_errors_total',
   /** Counter of answered predictions that failed; labels model, version. */
   predictionErrors: 'slipway_prediction_errors_total',
   /** Histogram (seconds) of one batched ORT run; labels model, version. */
@@ -27,8 +28,16 @@ export const METRICS = {
   scorePsi: 'slipway_score_psi',
   /** Gauge: samples in the current drift window; labels model, version. */
   driftWindowSamples: 'slipway_drift_window_samples',
-  /** Counter of labelled outcomes fed back; labels model, version, outcome (tp|fp|tn|fn). */
+  /**
+   * Counter of labelled outcomes fed back; labels model, version, outcome (tp|fp|tn|fn). Counted by
+   * the pod that took the label, whichever served the prediction: only the sum over pods means anything.
+   */
   outcomes: 'slipway_outcomes_total',
+  /**
+   * Counter of prediction records never written to the online store, so their labels cannot join;
+   * labels model, cause (queue-full|unavailable|failed).
+   */
+  predictionRecordsDropped: 'slipway_prediction_records_dropped_total',
   /**
    * Gauge (1) per loaded version; labels model, version, role, weight, sha256 (of the bytes loaded).
    * The truth of what serves: the controller judges a canary only when it matches Git.
@@ -65,5 +74,6 @@ export const LABELS = {
   class: 'class',
   outcome: 'outcome',
   result: 'result',
+  reason: 'reason',
   sha256: 'sha256',
 } as const;

@@ -1,11 +1,10 @@
 /**
- * Labelled outcomes fed back after the fact (`POST /v2/models/{name}/feedback` with `{id, label}`):
- * the runtime remembers which version predicted which class for recent request ids and counts the
- * confusion-matrix cell, from which the canary analysis computes F1 per version.
+ * The prediction ledger of a runtime without an online store (`slipway serve` on a laptop): recent
+ * predictions in this process's memory. Behind a Service of several replicas a label would reach
+ * the right pod 1/N of the time, so every environment with an online store uses
+ * `redis-prediction-ledger.ts` instead.
  */
-
-/** A confusion-matrix cell. */
-export type Outcome = 'tp' | 'fp' | 'tn' | 'fn';
+import { outcomeOf, type PredictionLedger, type Resolution } from './prediction-ledger.js';
 
 /** Recent predictions in a ring of slots; the oldest is overwritten first. */
 class PredictionRing {
@@ -39,7 +38,7 @@ class PredictionRing {
  * number that addresses their slot directly; ids clients send go through a Map. At 15k requests/s
  * a Map over every id cost 4 % of the event loop, and most requests carry no id of their own.
  */
-export class FeedbackStore {
+export class FeedbackStore implements PredictionLedger {
   private readonly issued: PredictionRing;
   private readonly given: PredictionRing;
   private readonly slotOfGiven = new Map<string, number>();
@@ -80,7 +79,7 @@ export class FeedbackStore {
   }
 
   /** The version and outcome of a labelled prediction; null when the id is unknown or forgotten. */
-  resolve(id: string, label: 0 | 1): { version: string; outcome: Outcome } | null {
+  resolve(id: string, label: 0 | 1): Resolution | null {
     const sequence = this.sequenceOf(id);
     let found: { version: string; predicted: number } | null;
     if (sequence !== null) {
@@ -91,9 +90,11 @@ export class FeedbackStore {
       this.forgetGiven(id); // one label per prediction: a retried feedback must not count twice
     }
     if (found === null) return null;
-    const outcome: Outcome = found.predicted === 1 ? (label === 1 ? 'tp' : 'fp') : label === 1 ? 'fn' : 'tn';
-    return { version: found.version, outcome };
+    return { version: found.version, outcome: outcomeOf(found.predicted, label) };
   }
+
+  /** Nothing to write: memory goes with the process. */
+  async close(): Promise<void> {}
 
   /** Number of remembered predictions. */
   get size(): number {

@@ -29,10 +29,12 @@ export interface RuntimeMetrics {
   readonly scorePsi: Gauge<string>;
   readonly driftWindowSamples: Gauge<string>;
   readonly outcomes: Counter<string>;
+  readonly predictionRecordsDropped: HotCounter<string>;
   readonly modelInfo: Gauge<string>;
   readonly bundleReloads: Counter<string>;
   readonly artifactFetches: Counter<string>;
   readonly serving: Gauge<string>;
+  readonly clientErrors: Counter<string>;
 }
 
 /** Creates the metrics on a fresh registry; `collectDrift` runs before every scrape. */
@@ -57,9 +59,11 @@ export function createMetrics(collectDrift: () => void): RuntimeMetrics {
     scorePsi: new Gauge({ name: METRICS.scorePsi, help: 'PSI of the sliding window of prediction scores against the reference profile.', labelNames: [model, version], registers }),
     driftWindowSamples: new Gauge({ name: METRICS.driftWindowSamples, help: 'Predictions in the current drift window.', labelNames: [model, version], registers }),
     outcomes: new Counter({ name: METRICS.outcomes, help: 'Labelled outcomes fed back, by confusion-matrix cell.', labelNames: [model, version, outcome], registers }),
+    predictionRecordsDropped: new HotCounter({ name: METRICS.predictionRecordsDropped, help: 'Prediction records not written to the online store (their labels cannot join).', labelNames: [model, cause], registers }),
     modelInfo: new Gauge({ name: METRICS.modelInfo, help: 'One per loaded version: what is serving, in which role and weight.', labelNames: [model, version, role, weight, LABELS.sha256], registers }),
     bundleReloads: new Counter({ name: METRICS.bundleReloads, help: 'Bundle file changes applied or rejected.', labelNames: [LABELS.result], registers }),
     artifactFetches: new Counter({ name: METRICS.artifactFetches, help: 'Artifact fetches from the store or the local cache, by result.', labelNames: [model, version, LABELS.result], registers }),
     serving: new Gauge({ name: METRICS.serving, help: "1 while the bundle's stable version serves, 0 while the runtime waits for it.", labelNames: [model], registers }),
+    clientErrors: new Counter({ name: METRICS.clientErrors, help: 'Connections refused before a request could be routed: timeouts, oversized headers, malformed HTTP.', labelNames: [LABELS.reason], registers }),
   };
 }

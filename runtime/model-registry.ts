@@ -13,6 +13,7 @@ import type { ArtifactCache } from './artifact-cache.js';
 import { ArtifactError, type LoadedModel, loadModel } from './model-loader.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { OnlineStoreClient } from './online-store-client.js';
+import { OUTCOMES } from './prediction-ledger.js';
 import { type InferenceBatching, ServedVersion } from './served-version.js';
 import { defaultRoutingKeys, TrafficRouter } from './traffic-router.js';
 
@@ -198,9 +199,12 @@ export class ModelRegistry {
   }
 
   private publishInfo(set: ServingSet): void {
-    const { modelInfo } = this.options.metrics;
+    const { modelInfo, outcomes } = this.options.metrics;
     modelInfo.reset();
     for (const version of set.versions.values()) {
+      // Every outcome series exists from the start at 0, so increase() over the fleet counts a
+      // pod's first label too (a series born at 1 has no earlier sample to increase from).
+      for (const outcome of OUTCOMES) outcomes.inc({ model: set.bundle.model, version: version.version, outcome }, 0);
       // The sha256 of the loaded bytes: the controller checks it against the card before judging a canary.
       modelInfo.set({ model: set.bundle.model, version: version.version, role: version.spec.role, weight: String(effectiveWeight(set, version)), sha256: version.sha256 }, 1);
     }

@@ -5,7 +5,7 @@
  * reconnecting in the background.
  *
  * On one node a whole batch of reads is one command: a short Lua script that runs every HMGET
- * inside Redis. A pipeline of one HMGET per key answers the same, but ioredis spends ~10 µs of
+ * inside Redis (and a batch of prediction records one script of SETs with a time to live). A pipeline of one HMGET per key answers the same, but ioredis spends ~10 µs of
  * the runtime's only thread on each command, and that was the largest cost of a batch.
  */
 import type { RedisCredentials } from '../core/redis-credentials.js';
@@ -21,6 +21,13 @@ export interface HashRead {
 /** Reads hashes in one round trip (per node), value by value; `null` where a field is missing. */
 export interface OnlineStoreClient {
   readHashes(reads: readonly HashRead[]): Promise<(Buffer | null)[][]>;
+  /**
+   * Writes every key of `blob` (see `KEY_VALUE_BLOB`) with a time to live, in one round trip per
+   * node; resolves once Redis has them. Rejects when Redis is down: the caller counts what it dropped.
+   */
+  writeExpiring(blob: Buffer, ttlMs: number): Promise<void>;
+  /** Gets and deletes one key atomically (GETDEL): of any number of callers, one gets the value. */
+  take(key: string): Promise<Buffer | null>;
   /** Whether the connection is up right now. */
   readonly connected: boolean;
   /** Resolves when connected, or after `timeoutMs` either way. */
@@ -72,8 +79,30 @@ return table.concat(parts)`;
 
 const MISSING_FIELD = 0xffffffff;
 
+/**
+ * The format of `writeExpiring`'s blob: per entry, a u32le key length, the key, a u32le value
+ * length and the value. One argument again, so a batch of records is one command for ioredis.
+ */
+export const KEY_VALUE_BLOB = 'u32le key length, key, u32le value length, value; repeated';
+
+/** SET … PX for every entry of the blob; answers the number written. */
+const WRITE_EXPIRING_LUA = `
+local blob, ttl, at, count = ARGV[1], ARGV[2], 1, 0
+while at <= #blob do
+  local keyLength, valueLength, key, value
+  keyLength, at = struct.unpack('<I4', blob, at)
+  key = string.sub(blob, at, at + keyLength - 1)
+  at = at + keyLength
+  valueLength, at = struct.unpack('<I4', blob, at)
+  value = string.sub(blob, at, at + valueLength - 1)
+  at = at + valueLength
+  redis.call('SET', key, value, 'PX', ttl)
+  count = count + 1
+end
+return count`;
+
 /** The client once the script is defined on it. */
-type ScriptedRedis = Redis & { readHashesBuffer(blob: Buffer): Promise<Buffer> };
+type ScriptedRedis = Redis & { readHashesBuffer(blob: Buffer): Promise<Buffer>; writeExpiring(blob: Buffer, ttlMs: number): Promise<number> };
 
 /** Connects to the online store (lazily: the first read or `waitConnected` happens while it connects). */
 export function connectOnlineStore(config: OnlineStoreConfig, logger: Logger, credentials: RedisCredentials = {}): OnlineStoreClient {
@@ -94,7 +123,10 @@ export function connectOnlineStore(config: OnlineStoreConfig, logger: Logger, cr
         { enableOfflineQueue: false, enableAutoPipelining: true, clusterRetryStrategy: common.retryStrategy, redisOptions: common },
       )
     : new Redis(config.url ?? 'redis://127.0.0.1:6379', common);
-  if (!cluster) client.defineCommand('readHashes', { lua: READ_HASHES_LUA, numberOfKeys: 0 });
+  if (!cluster) {
+    client.defineCommand('readHashes', { lua: READ_HASHES_LUA, numberOfKeys: 0 });
+    client.defineCommand('writeExpiring', { lua: WRITE_EXPIRING_LUA, numberOfKeys: 0 });
+  }
   let lastError = '';
   client.on('error', (error: Error) => {
     // ioredis reports every failed reconnect; log each distinct problem once, not every 50 ms.
@@ -118,6 +150,28 @@ export function connectOnlineStore(config: OnlineStoreConfig, logger: Logger, cr
         return Promise.all(reads.map((read) => client.hmgetBuffer(read.key, ...read.fields)));
       }
       return readHashesInOneCommand(client as ScriptedRedis, reads);
+    },
+    async writeExpiring(blob, ttlMs) {
+      if (client.status !== 'ready') throw new Error(`online store is ${client.status}`);
+      if (!cluster) {
+        await (client as ScriptedRedis).writeExpiring(blob, ttlMs);
+        return;
+      }
+      // Keys of a batch live in different slots; auto-pipelining sends them to each node in one write.
+      const writes: Promise<unknown>[] = [];
+      for (let at = 0; at < blob.length; ) {
+        const keyLength = blob.readUInt32LE(at);
+        const key = blob.subarray(at + 4, at + 4 + keyLength);
+        at += 4 + keyLength;
+        const valueLength = blob.readUInt32LE(at);
+        writes.push(client.set(key, blob.subarray(at + 4, at + 4 + valueLength), 'PX', ttlMs));
+        at += 4 + valueLength;
+      }
+      await Promise.all(writes);
+    },
+    async take(key) {
+      if (client.status !== 'ready') throw new Error(`online store is ${client.status}`);
+      return client.getdelBuffer(key);
     },
     async waitConnected(timeoutMs) {
       if (client.status === 'ready') return true;

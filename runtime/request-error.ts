@@ -12,3 +12,8 @@ export class RequestError extends Error {
     super(`${field}: ${problem}`);
   }
 }
+
+/** The client went away (disconnected, or sent a malformed body Node gave up on): no answer is possible or owed. */
+export class ClientAbortedError extends Error {
+  override readonly name = 'ClientAbortedError';
+}

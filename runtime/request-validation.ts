@@ -63,7 +63,7 @@ export function parseScoreRequest(body: unknown, inputsByName: ReadonlyMap<strin
   const entities: Record<string, EntityValue> = {};
   if (object.entities !== undefined) {
     for (const [name, value] of Object.entries(asObject(object.entities, 'entities'))) {
-      const field = `entities.${name}`;
+      const field = `entities.${name.slice(0, 100)}`;
       if (!joinKeys.has(name)) throw new RequestError(400, field, `is not a join key of this model (expected ${[...joinKeys].sort().join(', ')})`);
       if (typeof value === 'string') {
         if (value.length > MAX_STRING) throw new RequestError(400, field, `is longer than ${MAX_STRING} characters`);
@@ -77,7 +77,7 @@ export function parseScoreRequest(body: unknown, inputsByName: ReadonlyMap<strin
   if (object.features !== undefined) {
     for (const [name, value] of Object.entries(asObject(object.features, 'features'))) {
       const input = inputsByName.get(name);
-      if (input === undefined) throw new RequestError(400, `features.${name}`, 'is not an input of this model');
+      if (input === undefined) throw new RequestError(400, `features.${name.slice(0, 100)}`, 'is not an input of this model');
       provided.set(input.ref, checkValue(input, value, `features.${name}`));
     }
   }
@@ -102,9 +102,9 @@ export function parseInferRequest(body: unknown, inputs: readonly BundleInput[],
     const ref = inputsByName.get(fields.name)?.ref;
     const input = inputs.find((candidate) => candidate.ref === ref);
     if (input === undefined) throw new RequestError(400, `${at}.name`, `'${fields.name.slice(0, 100)}' is not an input of this model version`);
-    if (columns.has(input.ref)) throw new RequestError(400, `${at}.name`, `'${fields.name}' is given twice`);
+    if (columns.has(input.ref)) throw new RequestError(400, `${at}.name`, `'${fields.name.slice(0, 100)}' is given twice`);
     const expected = V2_DATATYPE[input.dtype];
-    if (fields.datatype !== expected) throw new RequestError(400, `${at}.datatype`, `must be ${expected} for ${input.ref} (got ${JSON.stringify(fields.datatype)?.slice(0, 40)})`);
+    if (fields.datatype !== expected) throw new RequestError(400, `${at}.datatype`, `must be ${expected} for ${input.ref} (got ${excerpt(fields.datatype)})`);
     const shape = fields.shape;
     const validShape = Array.isArray(shape) && (shape.length === 1 || (shape.length === 2 && shape[1] === 1)) && Number.isInteger(shape[0]) && shape[0] >= 1;
     if (!validShape) throw new RequestError(400, `${at}.shape`, 'must be [rows] or [rows, 1] with rows >= 1');
@@ -156,6 +156,18 @@ export function checkValue(input: BundleInput, value: unknown, field: string): S
       if (value.length > MAX_STRING) throw new RequestError(400, field, `is longer than ${MAX_STRING} characters`);
       return value;
   }
+}
+
+/**
+ * A short, safe description of a value a client sent, for an error message: never serializes
+ * more than a few characters, so a value nested 10,000 deep cannot overflow the stack.
+ */
+export function excerpt(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value).slice(0, 40);
 }
 
 function asObject(value: unknown, field: string): Record<string, unknown> {

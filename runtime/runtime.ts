@@ -3,8 +3,9 @@
  * registry (artifacts fetched from the bundle's store and cached), the online store client,
  * metrics, audit log and the HTTP server. `stop()` shuts down gracefully.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { RuntimeBundle } from '../core/bundle.js';
+import { DEFAULT_LABEL_DELAY_MS, type RuntimeBundle } from '../core/bundle.js';
 import { FileStore } from '../core/artifact-store/file-store.js';
 import { redisCredentialsFromEnv } from '../core/redis-credentials.js';
 import { openArtifactStore } from '../core/artifact-store/open-store.js';
@@ -13,6 +14,9 @@ import { AuditLog } from './audit-log.js';
 import { BundleActivator, type RetryBackoff } from './bundle-activator.js';
 import { type BundleWatcher, readBundleFile, watchBundle } from './bundle-watcher.js';
 import { FeedbackStore } from './feedback.js';
+import type { ConnectionLimits } from './connection-limits.js';
+import type { PredictionLedger } from './prediction-ledger.js';
+import { type DropCause, RedisPredictionLedger } from './redis-prediction-ledger.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger, type LogSink } from './log.js';
 import { createMetrics, type RuntimeMetrics } from './metrics.js';
@@ -55,6 +59,8 @@ export interface RuntimeOptions {
   /** Where audit lines go; default stdout. */
   readonly audit?: LogSink;
   readonly maxBodyBytes?: number;
+  /** Timeouts, minimum body rate and connection cap (./connection-limits.ts); defaults when absent. */
+  readonly connectionLimits?: Partial<ConnectionLimits>;
   /** How often the bundle file is checked; default 1 s. */
   readonly watchIntervalMs?: number;
   readonly shutdown?: ShutdownOptions;
@@ -108,7 +114,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await onlineStore?.waitConnected(1_000);
 
   let ready = true;
-  const feedback = new FeedbackStore(`${process.pid.toString(36)}-${Date.now().toString(36)}-`);
+  const feedback = predictionLedger(initial.bundle, onlineStore, metrics, () => registry!.current?.bundle ?? initial.bundle);
   const context: HandlerContext = {
     registry,
     metrics,
@@ -117,7 +123,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     isReady: () => ready && registry!.current !== null,
     nextRequestId: () => feedback.newId(),
   };
-  const http = createHttpServer(context, logger, { maxBodyBytes: options.maxBodyBytes });
+  const http = createHttpServer(context, logger, { maxBodyBytes: options.maxBodyBytes, limits: options.connectionLimits });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => resolve());
@@ -150,6 +156,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
         async () => {
           await activeRegistry.close();
+          // Records still queued go out before the connection closes.
+          await feedback.close();
           await onlineStore?.close();
         },
         options.shutdown,
@@ -157,6 +165,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return stopping;
     },
   };
+}
+
+/**
+ * Where predictions wait for their labels: the online store when there is one (any replica joins
+ * any label), else this process's memory (`slipway serve` without Redis).
+ */
+function predictionLedger(bundle: RuntimeBundle, store: OnlineStoreClient | null, metrics: RuntimeMetrics, current: () => RuntimeBundle): PredictionLedger {
+  if (store === null) return new FeedbackStore(`${randomBytes(6).toString('base64url')}-`);
+  const dropped = (cause: DropCause) => metrics.predictionRecordsDropped.labels({ model: bundle.model, cause });
+  return new RedisPredictionLedger({
+    store,
+    keyPrefix: `slipway:${bundle.project}:${bundle.environment}:${bundle.model}:prediction:`,
+    ttlMs: () => current().labelDelayMs ?? DEFAULT_LABEL_DELAY_MS,
+    dropped: { 'queue-full': dropped('queue-full'), unavailable: dropped('unavailable'), failed: dropped('failed') },
+  });
 }
 
 /** One artifact cache per store URL: the bundle's store, or the local directory that replaces it. */

@@ -6,9 +6,10 @@
  */
 import type { BundleInput } from '../core/bundle.js';
 import type { Scalar } from '../core/catalog.js';
+import { attributedTo } from './attributed-error.js';
 import type { AuditLog } from './audit-log.js';
-import type { FeedbackStore } from './feedback.js';
 import type { RuntimeMetrics } from './metrics.js';
+import type { PredictionLedger } from './prediction-ledger.js';
 import { effectiveWeight, type ModelRegistry, type ServingSet } from './model-registry.js';
 import { RequestError } from './request-error.js';
 import { parseFeedbackRequest, parseInferRequest, parseScoreRequest, V2_DATATYPE } from './request-validation.js';
@@ -20,7 +21,7 @@ import { fnv1a, stickyKeyOf } from './traffic-router.js';
 export interface HandlerContext {
   readonly registry: ModelRegistry;
   readonly audit: AuditLog;
-  readonly feedback: FeedbackStore;
+  readonly feedback: PredictionLedger;
   readonly metrics: RuntimeMetrics;
   readonly isReady: () => boolean;
   nextRequestId(): string;
@@ -95,14 +96,16 @@ export async function infer(context: HandlerContext, name: string, version: stri
   const id = request.id ?? headerId ?? context.nextRequestId();
   const served = explicit ?? set.router.route(stickyKeyOf(undefined, set.routingKeys, id));
   const refs = set.fetcher.refs;
-  const predictions = await Promise.all(
-    Array.from({ length: request.rows }, (_, row) => {
-      const values: Scalar[] = refs.map((ref) => request.columns.get(ref)?.[row] ?? set.inputsByName.get(ref)!.default);
-      scoreShadows(set, values);
-      return served.predict(set.inputPositions.get(served)!.map((position) => values[position]));
-    }),
+  const predictions = await attributedTo(set.bundle.model, served.version, () =>
+    Promise.all(
+      Array.from({ length: request.rows }, (_, row) => {
+        const values: Scalar[] = refs.map((ref) => request.columns.get(ref)?.[row] ?? set.inputsByName.get(ref)!.default);
+        scoreShadows(set, values);
+        return served.predict(set.inputPositions.get(served)!.map((position) => values[position]));
+      }),
+    ),
   );
-  if (request.rows === 1) context.feedback.remember(id, served.version, predictions[0].classIndex);
+  if (request.rows === 1) context.feedback.remember(id, served.version, predictions[0].classIndex, predictions[0].score);
   context.audit.record(() => ({
     requestId: id,
     model: set.bundle.model,
@@ -140,9 +143,9 @@ export async function score(context: HandlerContext, name: string, version: stri
   const stickyKey = stickyKeyOf(request.entities, set.routingKeys, id);
   const served = explicit ?? set.router.route(stickyKey);
   const fetched = await set.fetcher.fetch(request);
-  const prediction = await served.predict(set.inputPositions.get(served)!.map((position) => fetched.values[position]));
+  const prediction = await attributedTo(set.bundle.model, served.version, () => served.predict(set.inputPositions.get(served)!.map((position) => fetched.values[position])));
   scoreShadows(set, fetched.values);
-  context.feedback.remember(id, served.version, prediction.classIndex);
+  context.feedback.remember(id, served.version, prediction.classIndex, prediction.score);
   context.audit.record(() => ({
     requestId: id,
     model: set.bundle.model,
@@ -170,12 +173,17 @@ export async function score(context: HandlerContext, name: string, version: stri
   };
 }
 
-/** `POST /v2/models/{name}/feedback`: `{id, label}` for a recent prediction; counts its outcome. */
-export function feedback(context: HandlerContext, name: string, body: unknown): HandlerResult {
+/**
+ * `POST /v2/models/{name}/feedback`: `{id, label}` for a prediction any replica made within the
+ * label delay; counts its outcome here, once fleet-wide (the ledger hands each record out once).
+ */
+export async function feedback(context: HandlerContext, name: string, body: unknown): Promise<HandlerResult> {
   const set = servingSet(context, name);
   const request = parseFeedbackRequest(body, set.bundle.output.classes);
-  const resolved = context.feedback.resolve(request.id, request.label);
-  if (resolved === null) throw new RequestError(404, 'id', `no recent prediction has id '${request.id}' (or it already has a label)`);
+  const resolved = await Promise.resolve(context.feedback.resolve(request.id, request.label)).catch((error: Error) => {
+    throw new RequestError(503, 'id', `cannot look up the prediction now (${error.message}); the label was not counted, send it again`);
+  });
+  if (resolved === null) throw new RequestError(404, 'id', `no recent prediction has id '${request.id}' (none within the label delay, or it already has a label)`);
   context.metrics.outcomes.inc({ model: set.bundle.model, version: resolved.version, outcome: resolved.outcome });
   return { status: 200, model: set.bundle.model, version: resolved.version, body: { id: request.id, version: resolved.version, outcome: resolved.outcome } };
 }

@@ -4,15 +4,16 @@ import { buildBundle, type RuntimeBundle } from '../../core/bundle.js';
 import { parseDuration } from '../../core/units.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { type Command, parseFlags, UsageError, UserError } from '../command.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../../runtime/connection-limits.js';
 
 export const command: Command = {
   summary: 'serve a model with online features, canary and shadow traffic, and metrics',
   usage: `
 usage: slipway serve --env <env> [path] [--model NAME] [--port 8080] [--host 0.0.0.0]
                      [--redis redis://host:port] [--artifacts DIR] [--cache DIR] [--audit-rate 0.01]
-                     [--drain-delay 0s] [--drain-timeout 10s]
+                     [--drain-delay 0s] [--drain-timeout 10s] [connection limits]
        slipway serve --bundle FILE [--port 8080] [--redis URL] [--artifacts DIR] [--cache DIR]
-                     [--drain-delay 0s] [--drain-timeout 10s]
+                     [--drain-delay 0s] [--drain-timeout 10s] [connection limits]
 
 Serves the Open Inference Protocol (KServe V2) on /v2/..., the entity-keyed
 POST /v2/models/<name>/score, and Prometheus metrics on /metrics.
@@ -26,6 +27,11 @@ POST /v2/models/<name>/score, and Prometheus metrics on /metrics.
   --drain-delay D  after SIGTERM, keep answering for D while endpoints and balancers drop this
                    process (default 0s; the rendered Deployment sets it)
   --drain-timeout D  then wait at most D for requests in flight (default 10s)
+Connection limits, answered 408 when exceeded (defaults in parentheses):
+  --header-timeout D   request line and headers (10s)     --request-timeout D  whole request (30s)
+  --min-body-rate N    bytes per second a body must average after 2s (1024)
+  --idle-timeout D     an idle keep-alive connection closes (65s)
+  --max-connections N  open connections; more are closed as they arrive (2048)
 Stops gracefully on SIGTERM or SIGINT: readiness turns false, new and in-flight requests are
 answered for the drain delay (with Connection: close), then the listener closes and requests in
 flight finish.`,
@@ -42,6 +48,11 @@ flight finish.`,
       'audit-rate': { type: 'string' },
       'drain-delay': { type: 'string' },
       'drain-timeout': { type: 'string' },
+      'header-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'min-body-rate': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
     });
     if ((values.env === undefined) === (values.bundle === undefined)) throw new UsageError('give exactly one of --env or --bundle');
     if (positionals.length > 1) throw new UsageError('serve takes at most one path');
@@ -49,6 +60,7 @@ flight finish.`,
     const port = numberFlag('port', values.port, 8080, (value) => Number.isInteger(value) && value >= 0 && value <= 65535);
     const auditRate = values['audit-rate'] === undefined ? undefined : numberFlag('audit-rate', values['audit-rate'], 0, (value) => value >= 0 && value <= 1);
     const shutdown = { drainDelayMs: durationFlag('drain-delay', values['drain-delay'], 0), drainTimeoutMs: durationFlag('drain-timeout', values['drain-timeout'], 10_000) };
+    const connectionLimits = connectionLimitFlags(values);
     const root = positionals[0] ?? '.';
     let bundle: RuntimeBundle | undefined;
     if (values.env !== undefined) bundle = await bundleFromCatalog(root, values.env, values.model);
@@ -64,6 +76,7 @@ flight finish.`,
       onlineStore: values.redis === undefined ? undefined : redisFlag(values.redis),
       auditSampleRate: auditRate,
       shutdown,
+      connectionLimits,
     }).catch((error: Error) => {
       throw new UserError(`cannot start the runtime: ${error.message}`);
     });
@@ -95,6 +108,20 @@ async function bundleFromCatalog(root: string, env: string, model: string | unde
   } catch (error) {
     throw new UserError((error as Error).message);
   }
+}
+
+function connectionLimitFlags(values: Record<string, string | boolean | undefined>): ConnectionLimits {
+  const defaults = DEFAULT_CONNECTION_LIMITS;
+  const flag = (name: string) => values[name] as string | undefined;
+  const positive = (value: number) => Number.isInteger(value) && value > 0;
+  return {
+    ...defaults,
+    headersTimeoutMs: durationFlag('header-timeout', flag('header-timeout'), defaults.headersTimeoutMs),
+    requestTimeoutMs: durationFlag('request-timeout', flag('request-timeout'), defaults.requestTimeoutMs),
+    minBodyBytesPerSecond: numberFlag('min-body-rate', flag('min-body-rate'), defaults.minBodyBytesPerSecond, (value) => Number.isInteger(value) && value >= 0),
+    idleTimeoutMs: durationFlag('idle-timeout', flag('idle-timeout'), defaults.idleTimeoutMs),
+    maxConnections: numberFlag('max-connections', flag('max-connections'), defaults.maxConnections, positive),
+  };
 }
 
 function numberFlag(flag: string, raw: string | undefined, fallback: number, valid: (value: number) => boolean): number {

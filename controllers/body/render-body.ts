@@ -6,6 +6,7 @@
 import type { FileChange } from '../edits/edit-files.js';
 import { unifiedDiff } from '../edits/line-diff.js';
 import type { EvidenceRow, Proposal } from '../proposals/proposal.js';
+import { fitBody } from './body-limit.js';
 import { formatMarker, markerFor } from './marker.js';
 
 /** What the reconcile adds around a proposal. */
@@ -24,9 +25,15 @@ export interface BodyContext {
 
 /** Renders the body of a proposal's PR; deterministic for the same inputs. */
 export function renderBody(proposal: Proposal, context: BodyContext): string {
-  const parts: string[] = [`## ${proposal.title}`, '', proposal.summary, ''];
-  for (const note of context.notes) parts.push(`> [!NOTE]\n> ${note.replace(/\n/g, '\n> ')}`, '');
-  parts.push('### Evidence', '', evidenceTable(proposal.evidence), '');
+  const head: string[] = [`## ${proposal.title}`, '', proposal.summary, ''];
+  for (const note of context.notes) head.push(`> [!NOTE]\n> ${note.replace(/\n/g, '\n> ')}`, '');
+  head.push('### Evidence', '', evidenceTable(proposal.evidence), '');
+  return fitBody(head, reviewAids(proposal, context), whatHappensNext(proposal, context));
+}
+
+// Queries, charts, diffs: what helps a reviewer check the evidence, and what may be cut for length.
+function reviewAids(proposal: Proposal, context: BodyContext): string[] {
+  const parts: string[] = [];
   const sources = proposal.evidence.filter((row) => row.source !== '');
   if (sources.length > 0) {
     parts.push('<details><summary>Queries and sources behind each figure</summary>', '');
@@ -39,7 +46,11 @@ export function renderBody(proposal: Proposal, context: BodyContext): string {
   if (context.renderedFiles.length > 0) {
     parts.push(`Re-rendered \`dist/\`: ${context.renderedFiles.length} file${context.renderedFiles.length === 1 ? '' : 's'} changed (${context.renderedFiles.slice(0, 8).map((file) => `\`${file}\``).join(', ')}${context.renderedFiles.length > 8 ? ', …' : ''}).`, '');
   }
-  parts.push('### What happens next', '');
+  return parts;
+}
+
+function whatHappensNext(proposal: Proposal, context: BodyContext): string[] {
+  const parts = ['### What happens next', ''];
   parts.push(
     proposal.autoMerge
       ? '- The policy allows auto-merge for this change: the bot merges it once required checks pass, so the cluster is made safe quickly.'
@@ -50,7 +61,7 @@ export function renderBody(proposal: Proposal, context: BodyContext): string {
   );
   for (const link of context.links) parts.push(`- [${link.title}](${link.url})`);
   parts.push('', formatMarker(markerFor(proposal, context)), '');
-  return parts.join('\n');
+  return parts;
 }
 
 function evidenceTable(rows: readonly EvidenceRow[]): string {

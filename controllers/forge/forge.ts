@@ -4,6 +4,7 @@
  * with Git from `remoteUrl`; branches are written through the forge (`ensureBranch`), so GitHub
  * needs no push credentials, only its API.
  */
+import type { BotIdentity } from '../git/bot-identity.js';
 
 /** Where a PR stands. */
 export type PullRequestState = 'open' | 'closed' | 'merged';
@@ -80,6 +81,8 @@ export interface Forge {
   readonly remoteUrl: string;
   /** Git `-c name=value` settings fetches need (credentials), if any. */
   gitConfig?(): Promise<string[]>;
+  /** Who the bot's commits are by: the account the forge's credentials belong to. */
+  identity(): Promise<BotIdentity>;
   /**
    * Forgets what the forge cached during the previous reconcile (GitHub's repository settings):
    * called once at the start of each reconcile, so a setting changed by a person counts next run.

@@ -5,12 +5,13 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { FileWrite } from '../forge/forge.js';
-import { BOT_EMAIL, botEnvironment } from './bot-identity.js';
+import { botEnvironment, DEFAULT_BOT, type BotIdentity } from './bot-identity.js';
 import { gitWithInput } from './git-input.js';
+import { withStaleLocksCleared } from './stale-lock.js';
 
 /** One commit touching a file: its id and committer time (ms). */
 export interface FileCommit {
@@ -23,17 +24,18 @@ export class Workspace {
   private constructor(
     readonly dir: string,
     private readonly git: SimpleGit,
+    private readonly identity: BotIdentity,
   ) {}
 
   /** Opens (cloning when needed) a working clone of `remoteUrl` in `dir`; repairs a clone a crash left behind. */
-  static async open(remoteUrl: string, dir: string, config: readonly string[] = []): Promise<Workspace> {
+  static async open(remoteUrl: string, dir: string, config: readonly string[] = [], identity: BotIdentity = DEFAULT_BOT): Promise<Workspace> {
     if (existsSync(path.join(dir, '.git'))) {
-      // A killed run may leave a lock behind; only the leader uses this clone.
-      await rm(path.join(dir, '.git', 'index.lock'), { force: true });
+      // A killed run may leave locks behind; only the leader uses this clone, so all are stale.
+      await removeLocks(path.join(dir, '.git'));
       const git = simpleGit({ baseDir: dir, config: [...config] });
       try {
         await git.raw(['remote', 'set-url', 'origin', remoteUrl]);
-        return new Workspace(dir, git);
+        return new Workspace(dir, git, identity);
       } catch {
         await rm(dir, { recursive: true, force: true });
       }
@@ -51,7 +53,7 @@ export class Workspace {
     // Renamed into place only once complete, so a crash never leaves a half clone at `dir`.
     const { rename } = await import('node:fs/promises');
     await rename(partial, dir);
-    return new Workspace(dir, simpleGit({ baseDir: dir, config: [...config] }));
+    return new Workspace(dir, simpleGit({ baseDir: dir, config: [...config] }), identity);
   }
 
   /** Fetches every branch; returns the base branch's commit. */
@@ -126,7 +128,7 @@ export class Workspace {
    */
   async commitTree(tree: string, parent: string, message: string): Promise<string> {
     const { raw } = await this.dateOf(parent);
-    return gitWithInput(this.dir, ['commit-tree', tree, '-p', parent, '-F', '-'], message, botEnvironment(raw));
+    return gitWithInput(this.dir, ['commit-tree', tree, '-p', parent, '-F', '-'], message, botEnvironment(raw, this.identity));
   }
 
   /** The committer date of a commit, as `git commit-tree` takes it and ISO 8601. */
@@ -137,7 +139,7 @@ export class Workspace {
 
   /** Records that the remote branch now points at `commit` (after a forge wrote it). */
   async noteRemoteBranch(branch: string, commit: string): Promise<void> {
-    await this.git.raw(['update-ref', `refs/remotes/origin/${branch}`, commit]);
+    await withStaleLocksCleared(() => this.git.raw(['update-ref', `refs/remotes/origin/${branch}`, commit]));
   }
 
   /** The files that differ between commit `parent` and `tree`, with their new contents. */
@@ -178,7 +180,7 @@ export class Workspace {
     return out
       .split('\n')
       .map((line) => line.trim().split(' '))
-      .filter(([sha, email]) => sha && email !== BOT_EMAIL)
+      .filter(([sha, email]) => sha && email !== this.identity.email)
       .map(([sha]) => sha);
   }
 
@@ -202,4 +204,15 @@ export class Workspace {
       return null;
     }
   }
+}
+
+// The index, HEAD, packed-refs and every ref's lock file a killed git may have left.
+async function removeLocks(gitDir: string): Promise<void> {
+  const locks = (await readdir(gitDir)).filter((name) => name.endsWith('.lock')).map((name) => path.join(gitDir, name));
+  const refs = path.join(gitDir, 'refs');
+  if (existsSync(refs)) {
+    const entries = await readdir(refs, { recursive: true });
+    locks.push(...entries.filter((name) => name.endsWith('.lock')).map((name) => path.join(refs, name)));
+  }
+  await Promise.all(locks.map((lock) => rm(lock, { force: true })));
 }

@@ -1,13 +1,15 @@
 /**
- * Promotion between environments: a version that has served as stable in an environment for the
- * soak time without a firing alert is proposed to every environment that promotes from it, as a
- * canary there when a RolloutPolicy applies.
+ * Promotion between environments: a version that has served as stable in an environment is
+ * proposed to every environment that promotes from it, as a canary there when a RolloutPolicy
+ * applies, once the target's PromotionPolicy holds (`promotion-judgement.ts`: the card's figures
+ * against thresholds, slices and the target's current version; soak; firing alerts).
  */
 import type { Catalog, Environment } from '../../core/catalog.js';
 import { formatDuration } from '../../core/units.js';
-import { deploymentIndex, figure } from './catalog-lookup.js';
+import { deploymentIndex } from './catalog-lookup.js';
 import type { Measurement } from './evidence.js';
-import { compare, proposalKey, type Decision, type EvidenceRow } from './proposal.js';
+import { cardFigures, holdingReasons, judgePromotionPolicy } from './promotion-judgement.js';
+import { proposalKey, type Decision } from './proposal.js';
 import { deploymentEdits } from './retrain-result.js';
 
 /** What promotion from one environment needs to know. */
@@ -38,31 +40,17 @@ export function proposePromotion(catalog: Catalog, evidence: PromotionEvidence):
   const modelVersion = card.versions.get(version)!;
   const policy = to.promotion === undefined ? undefined : catalog.promotionPolicies.get(to.promotion.policy);
   const soakMs = to.promotion?.soakMs ?? policy?.soakMs ?? 0;
-  const rows: EvidenceRow[] = [];
-  for (const rule of policy?.metrics ?? []) {
-    const observed = modelVersion.metrics[rule.metric];
-    rows.push({ name: `${rule.metric} (model card)`, observed: observed ?? null, threshold: `${rule.op} ${rule.value}`, pass: observed === undefined ? false : compare(observed, rule.op, rule.value), source: card.declaredAt.file });
-  }
-  rows.push({
-    name: `served as stable in ${from.name}`,
-    observed: evidence.servedForMs === null ? null : formatDuration(Math.max(1000, Math.floor(evidence.servedForMs / 1000) * 1000)),
-    threshold: `≥ ${soakMs === 0 ? '0s' : formatDuration(soakMs)}`,
-    pass: evidence.servedForMs === null ? null : evidence.servedForMs >= soakMs,
-    source: `git log of ${from.declaredAt.file}`,
+  const judgement = judgePromotionPolicy(policy, {
+    candidate: cardFigures(card, modelVersion),
+    incumbent: cardFigures(card, card.versions.get(target.stable)),
+    soak: { environment: from.name, servedForMs: evidence.servedForMs, requiredMs: soakMs, source: `git log of ${from.declaredAt.file}` },
+    firingAlerts: { environment: from.name, model: evidence.model, measurement: evidence.firingAlerts },
   });
-  const alertsRequired = policy?.requireNoFiringAlerts ?? false;
-  rows.push({
-    name: `firing alerts for ${evidence.model} in ${from.name}`,
-    observed: evidence.firingAlerts.value,
-    threshold: alertsRequired ? '= 0' : 'informational',
-    pass: !alertsRequired ? null : evidence.firingAlerts.value === null ? null : evidence.firingAlerts.value === 0,
-    source: evidence.firingAlerts.query,
-  });
+  const rows = [...judgement.rows];
   if (modelVersion.artifact.sha256 === undefined) rows.push({ name: 'artifact sha256', observed: null, threshold: 'present', pass: false, source: card.declaredAt.file });
-  const failed = rows.filter((row) => row.pass === false);
-  if (failed.length > 0) return { kind: 'wait', key, reasons: failed.map((row) => `${row.name}: ${row.observed ?? 'no data'} does not meet ${row.threshold}`) };
-  const unknown = rows.filter((row) => row.pass === null && row.threshold !== 'informational');
-  if (unknown.length > 0) return { kind: 'wait', key, reasons: unknown.map((row) => `${row.name}: no data`) };
+  const held = holdingReasons(rows);
+  if (held.length > 0) return { kind: 'wait', key, reasons: held };
+  const alertsRequired = policy?.requireNoFiringAlerts ?? false;
   const edits = deploymentEdits(catalog, to, evidence.model, version);
   const asCanary = edits.some((edit) => edit.path.includes('canary'));
   return {

@@ -1,14 +1,16 @@
 /**
- * A new training result: when it clears the first environment's PromotionPolicy (absolute
- * thresholds, no regression beyond the margin against the current version, slice minimums) it
+ * A new training result: when it clears the first environment's PromotionPolicy
+ * (`promotion-judgement.ts`: absolute thresholds, no regression beyond the margin against the
+ * version that environment serves, slice minimums) it
  * becomes the card's current version (the old one moves into history) and is deployed to the first
  * environment. A result that fails gets no PR; the reasons are reported instead.
  */
-import type { Catalog, Environment, ModelCard, ModelVersion, PromotionPolicy } from '../../core/catalog.js';
+import type { Catalog, Environment, ModelCard, ModelVersion } from '../../core/catalog.js';
 import type { TrainingResult } from '../../core/training-result.js';
 import { compareVersions } from '../../core/units.js';
-import { cardEdit, deploymentEdit, deploymentIndex, figure, firstEnvironments } from './catalog-lookup.js';
-import { compare, proposalKey, type Chart, type Decision, type EvidenceRow, type YamlEdit } from './proposal.js';
+import { cardEdit, deploymentEdit, deploymentIndex, firstEnvironments } from './catalog-lookup.js';
+import { cardFigures, holdingReasons, judgePromotionPolicy } from './promotion-judgement.js';
+import { proposalKey, type Chart, type Decision, type EvidenceRow, type YamlEdit } from './proposal.js';
 
 /** A training result and the file it was read from. */
 export interface ResultEvidence {
@@ -32,12 +34,15 @@ export function proposeNewVersion(catalog: Catalog, evidence: ResultEvidence): D
     return { kind: 'reject', key, reasons: [`${origin}: candidate ${result.candidateVersion} is not newer than the current ${card.current.version}`] };
   }
   const policy = env.promotion === undefined ? undefined : catalog.promotionPolicies.get(env.promotion.policy);
-  const evidenceRows = policy === undefined ? [] : judge(policy, card.current, result, origin);
-  const failures = evidenceRows.filter((row) => row.pass === false);
-  if (failures.length > 0) {
-    return { kind: 'reject', key, reasons: failures.map((row) => `${row.name}: ${row.observed ?? 'missing'} does not meet ${row.threshold}`) };
-  }
-  const rows: EvidenceRow[] = evidenceRows.length > 0 ? evidenceRows : [{ name: 'promotion policy', observed: 'none', threshold: 'none declared', pass: null, source: env.declaredAt.file }];
+  const served = card.versions.get(env.deployments[deploymentIndex(env, card.name)].stable);
+  // A new version has served nowhere yet: no soak and no alerts to judge, only its holdout figures.
+  const judgement = judgePromotionPolicy(policy, {
+    candidate: { version: result.candidateVersion, metrics: result.metrics, slices: result.slices, source: origin },
+    incumbent: cardFigures(card, served),
+  });
+  if (judgement.failures.length > 0) return { kind: 'reject', key, reasons: holdingReasons(judgement.failures) };
+  const rows: EvidenceRow[] =
+    judgement.rows.length > 0 ? [...judgement.rows] : [{ name: 'promotion policy', observed: 'none', threshold: 'none declared', pass: null, source: env.declaredAt.file }];
   return {
     kind: 'propose',
     proposal: {
@@ -61,44 +66,6 @@ export function proposeNewVersion(catalog: Catalog, evidence: ResultEvidence): D
       autoMerge: false,
     },
   };
-}
-
-function judge(policy: PromotionPolicy, current: ModelVersion, result: TrainingResult, origin: string): EvidenceRow[] {
-  const rows: EvidenceRow[] = [];
-  for (const rule of policy.metrics) {
-    const observed = result.metrics[rule.metric];
-    rows.push({
-      name: rule.metric,
-      observed: observed ?? null,
-      threshold: `${rule.op} ${rule.value}`,
-      pass: observed === undefined ? false : compare(observed, rule.op, rule.value),
-      source: origin,
-    });
-  }
-  for (const metric of policy.noRegression?.metrics ?? []) {
-    const before = current.metrics[metric];
-    const observed = result.metrics[metric];
-    if (before === undefined) continue;
-    const floor = before - policy.noRegression!.margin;
-    rows.push({
-      name: `${metric} vs ${current.version}`,
-      observed: observed ?? null,
-      threshold: `≥ ${figure(floor)} (${before} − margin ${policy.noRegression!.margin})`,
-      pass: observed === undefined ? false : observed >= floor - 1e-12,
-      source: origin,
-    });
-  }
-  for (const rule of policy.slices) {
-    const observed = result.slices.find((slice) => slice.name === rule.slice)?.metrics[rule.metric];
-    rows.push({
-      name: `${rule.metric} on slice ${rule.slice}`,
-      observed: observed ?? null,
-      threshold: `≥ ${rule.min}`,
-      pass: observed === undefined ? false : observed >= rule.min,
-      source: origin,
-    });
-  }
-  return rows;
 }
 
 function cardEdits(card: ModelCard, result: TrainingResult): YamlEdit[] {

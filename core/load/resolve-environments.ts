@@ -1,4 +1,5 @@
 /** Resolves `Project` and `Environment` documents and checks what environments point at. */
+import { DEFAULT_LABEL_DELAY_MS } from '../bundle.js';
 import type { Deployment, Environment, ModelCard, PeerSelector, Project, Resources } from '../catalog.js';
 import type { EnvironmentDocument, ProjectDocument } from '../schemas/documents.generated.js';
 import { parseDuration } from '../units.js';
@@ -146,7 +147,11 @@ export function resolveEnvironment(
       priorityClassName: spec.pods?.priorityClassName,
     },
     image: spec.image ?? references.project.image,
-    runtime: { resources: runtimeResources, auditSampleRate: spec.runtime?.auditSampleRate ?? 0.01 },
+    runtime: {
+      resources: runtimeResources,
+      auditSampleRate: spec.runtime?.auditSampleRate ?? 0.01,
+      labelDelayMs: spec.runtime?.labelDelay === undefined ? DEFAULT_LABEL_DELAY_MS : parseDuration(spec.runtime.labelDelay)!,
+    },
     deployments,
   };
 }

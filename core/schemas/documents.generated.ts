@@ -1137,6 +1137,10 @@ export interface EnvironmentDocument {
        * Fraction of predictions logged for audit.
        */
       auditSampleRate?: number;
+      /**
+       * The longest a label may take to arrive on `/feedback` after its prediction (days for chargebacks). Each prediction’s record (version, class, score, time) stays this long in the online store, where any replica joins its label; about 150 bytes of Redis per prediction. Default `7d`.
+       */
+      labelDelay?: string;
     };
     /**
      * Models served here.

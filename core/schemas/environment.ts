@@ -170,6 +170,9 @@ export const environmentSchema = documentSchema(
       runtime: object('Runtime settings shared by every deployment here.', {
         resources,
         auditSampleRate: { type: 'number', minimum: 0, maximum: 1, description: 'Fraction of predictions logged for audit.' },
+        labelDelay: duration(
+          'The longest a label may take to arrive on `/feedback` after its prediction (days for chargebacks). Each prediction’s record (version, class, score, time) stays this long in the online store, where any replica joins its label; about 150 bytes of Redis per prediction. Default `7d`.',
+        ),
       }),
       deployments: list('Models served here.', deployment),
     },

@@ -1,7 +1,8 @@
 /**
  * Killed at any point and restarted, the controller converges to the same PRs, none lost or
- * doubled: reconciles run in child processes that are SIGKILLed (with their git children) at
- * random delays, then one runs to the end.
+ * doubled and no branch left without its PR, on either forge: reconciles run in child processes
+ * that are SIGKILLed (with their git children) at random delays, and on GitHub also right after a
+ * branch was written and before its PR exists; then one runs to the end.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,17 +12,22 @@ import { fileURLToPath } from 'node:url';
 import { simpleGit } from 'simple-git';
 import { LocalForge } from '../../controllers/forge/local/local-forge.js';
 import { requestsQuery, driftSamplesQuery } from '../../controllers/sources/queries.js';
+import { startGitHub, type FakeGitHub } from '../support/github-server.js';
 import { makeRepo, trainingResult, writeResult, type TestRepo } from './fixtures.js';
 import { serveAsDeclared, startMetricsLab, type MetricsLab } from './metrics-endpoint.js';
+import type { ChildForge } from './reconcile-child.js';
 import { PROJECT_ROOT } from '../support/example-repo.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reconcile-child.js');
 const ROUNDS = 5;
-const KILLS_PER_ROUND = 3;
+const KILLS_PER_ROUND = 10;
 const EXPECTED = ['canary/fraud-detector/staging', 'retrain/fraud-detector/prod', 'version/fraud-detector/dev'];
 
-/** Runs one reconcile child; kills its whole process group after `killAfterMs` unless it finished. */
-function runChild(args: object, killAfterMs: number | null): Promise<{ killed: boolean; ms: number; stdout: string; stderr: string }> {
+/** When to kill a child: after a delay, or as soon as a condition holds (polled every 2 ms). */
+type KillAt = number | (() => boolean) | null;
+
+/** Runs one reconcile child; kills its whole process group at `killAt` unless it finished. */
+function runChild(args: object, killAt: KillAt): Promise<{ killed: boolean; ms: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [CHILD, JSON.stringify(args)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,16 +36,17 @@ function runChild(args: object, killAfterMs: number | null): Promise<{ killed: b
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     let killed = false;
-    const timer = killAfterMs === null ? null : setTimeout(() => {
+    const kill = () => {
       killed = true;
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         // Already gone.
       }
-    }, killAfterMs);
+    };
+    const timer = killAt === null ? null : typeof killAt === 'number' ? setTimeout(kill, killAt) : setInterval(() => killAt() && (clearInterval(timer!), kill()), 2);
     child.on('exit', (code) => {
-      if (timer !== null) clearTimeout(timer);
+      if (timer !== null) clearInterval(timer);
       if (!killed && code !== 0) stderr += `\n(exit ${code})`;
       resolve({ killed: killed && code !== 0, ms: Date.now() - started, stdout, stderr });
     });
@@ -59,39 +66,83 @@ describe('a controller killed at random points', () => {
   });
   after(() => lab.stop());
 
-  it(`converges to exactly the expected PRs over ${ROUNDS} rounds of ${KILLS_PER_ROUND} kills`, async () => {
-    let typicalMs = 3000;
-    const killPoints: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const repo: TestRepo = await makeRepo();
-      try {
-        await writeResult(repo.results, 'fraud-detector.json', trainingResult());
-        const args = { root: repo.root, workDir: repo.workDir, results: repo.results, prometheus: lab.prometheus.url };
-        for (let kill = 0; kill < KILLS_PER_ROUND; kill++) {
-          const delay = Math.floor(Math.random() * typicalMs);
-          const run = await runChild(args, delay);
-          if (run.killed) killPoints.push(delay);
-        }
-        const final = await runChild(args, null);
-        assert.ok(!final.killed && final.stdout !== '', `the last run finishes: ${final.stderr.slice(-2000)}`);
-        typicalMs = Math.max(500, final.ms);
-        const forge = new LocalForge(repo.root);
-        const records = await forge.records();
-        const keys = records.map((record) => record.branch.replace(/^slipway\//, '')).sort();
-        assert.deepEqual(keys, EXPECTED, `round ${round}: exactly one PR per proposal; last run: ${final.stdout}`);
-        assert.ok(records.every((record) => record.state === 'open'));
-        const git = simpleGit(repo.root);
-        for (const record of records) {
-          const count = (await git.raw(['rev-list', '--count', `main..${record.branch}`])).trim();
-          assert.equal(count, '1', `${record.branch} is one bot commit on main`);
-        }
-        const again = await runChild(args, null);
-        const outcomes = (JSON.parse(again.stdout.split("\n")[0]) as { key: string; outcome: string }[]).map((proposal) => proposal.outcome);
-        assert.deepEqual(outcomes, ['unchanged', 'unchanged', 'unchanged'], 'a converged state stays put');
-      } finally {
-        await repo.dispose();
-      }
-    }
-    assert.ok(killPoints.length >= ROUNDS, `most runs were killed mid-way (killed at ${killPoints.join(', ')} ms)`);
+  /** One round's forge: where the child writes, and what the test reads back afterwards. */
+  interface RoundForge {
+    readonly child: ChildForge;
+    /** Every PR of the round as [key, state], and every bot branch with its commits ahead of main. */
+    pulls(): Promise<{ key: string; state: string }[]>;
+    branches(): Promise<Map<string, number>>;
+    /** A kill point right after a bot branch was written, before its PR exists; null if none. */
+    afterBranchWrite(): (() => boolean) | null;
+    dispose(): Promise<void>;
+  }
+
+  const botBranches = async (gitDir: string) => {
+    const git = simpleGit(gitDir);
+    const refs = (await git.raw(['for-each-ref', '--format=%(refname:strip=2)', 'refs/heads/slipway/'])).split('\n').filter((line) => line !== '');
+    const ahead = new Map<string, number>();
+    for (const branch of refs) ahead.set(branch.replace(/^slipway\//, ''), Number((await git.raw(['rev-list', '--count', `main..${branch}`])).trim()));
+    return ahead;
+  };
+
+  const localForge = async (repo: TestRepo): Promise<RoundForge> => ({
+    child: { kind: 'local', root: repo.root },
+    pulls: async () => (await new LocalForge(repo.root).records()).map((record) => ({ key: record.branch.replace(/^slipway\//, ''), state: record.state })),
+    branches: () => botBranches(repo.root),
+    afterBranchWrite: () => null,
+    dispose: async () => {},
   });
+
+  const githubForge = async (repo: TestRepo): Promise<RoundForge> => {
+    const github: FakeGitHub = await startGitHub(repo.root);
+    return {
+      child: { kind: 'github', url: github.url, gitDir: github.gitDir },
+      pulls: async () => github.pulls.map((pull) => ({ key: pull.head.ref.replace(/^slipway\//, ''), state: pull.merged_at !== null ? 'merged' : pull.state })),
+      branches: () => botBranches(github.gitDir),
+      afterBranchWrite: () => {
+        const seen = github.requests.length;
+        return () => github.requests.slice(seen).some((request) => request.method === 'post' && request.path.endsWith('/git/refs') && request.status === 201);
+      },
+      dispose: () => github.stop(),
+    };
+  };
+
+  for (const [name, makeForge] of [['local', localForge], ['GitHub', githubForge]] as const) {
+    it(`converges on the ${name} forge to exactly the expected PRs over ${ROUNDS} rounds of ${KILLS_PER_ROUND} kills`, async () => {
+      let typicalMs = 3000;
+      const killPoints: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const repo: TestRepo = await makeRepo();
+        const forge = await makeForge(repo);
+        try {
+          await writeResult(repo.results, 'fraud-detector.json', trainingResult());
+          const args = { forge: forge.child, workDir: repo.workDir, results: repo.results, prometheus: lab.prometheus.url };
+          for (let kill = 0; kill < KILLS_PER_ROUND; kill++) {
+            // The first kill of a round lands between a branch write and its PR where the forge tells us when.
+            const condition = kill === 0 ? forge.afterBranchWrite() : null;
+            const delay = Math.floor(Math.random() * typicalMs);
+            const run = await runChild(args, condition ?? delay);
+            if (run.killed) killPoints.push(condition === null ? `${delay} ms` : 'after a branch write');
+          }
+          const final = await runChild(args, null);
+          assert.ok(!final.killed && final.stdout !== '', `the last run finishes: ${final.stderr.slice(-2000)}`);
+          typicalMs = Math.max(500, final.ms);
+          const pulls = await forge.pulls();
+          assert.deepEqual(pulls.map((pull) => pull.key).sort(), EXPECTED, `round ${round}: exactly one PR per proposal; last run: ${final.stdout}`);
+          assert.ok(pulls.every((pull) => pull.state === 'open'), JSON.stringify(pulls));
+          const branches = await forge.branches();
+          assert.deepEqual([...branches.keys()].sort(), EXPECTED, 'no bot branch without its PR');
+          for (const [branch, ahead] of branches) assert.equal(ahead, 1, `${branch} is one bot commit on main`);
+          const again = await runChild(args, null);
+          const outcomes = (JSON.parse(again.stdout.split('\n')[0]) as { key: string; outcome: string }[]).map((proposal) => proposal.outcome);
+          assert.deepEqual(outcomes, ['unchanged', 'unchanged', 'unchanged'], 'a converged state stays put');
+        } finally {
+          await forge.dispose();
+          await repo.dispose();
+        }
+      }
+      assert.ok(killPoints.length >= ROUNDS * 2, `most runs were killed mid-way (killed at ${killPoints.join(', ')})`);
+      if (name === 'GitHub') assert.ok(killPoints.filter((point) => point === 'after a branch write').length >= ROUNDS / 2, 'kills between a branch write and its PR happened');
+    });
+  }
 });

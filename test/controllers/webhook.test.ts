@@ -55,6 +55,30 @@ describe('the webhook endpoint', () => {
     assert.deepEqual(merged, [{ number: 7, branch: 'slipway/abort/fraud-detector/prod' }]);
   });
 
+  it('triggers a reconcile for an event sent form-encoded, GitHub\'s default content type', async () => {
+    merged.length = 0;
+    const body = new URLSearchParams({ payload: event(true) }).toString();
+    const signature = await new Webhooks({ secret: SECRET }).sign(body);
+    const response = await post(body, { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'pull_request', 'x-hub-signature-256': signature });
+    assert.equal(response.status, 202, await response.text());
+    assert.deepEqual(merged, [{ number: 7, branch: 'slipway/abort/fraud-detector/prod' }]);
+  });
+
+  it('answers 401 to a form whose payload was signed in its JSON form only', async () => {
+    merged.length = 0;
+    const body = new URLSearchParams({ payload: event(true) }).toString();
+    const signature = await new Webhooks({ secret: SECRET }).sign(event(true));
+    const response = await post(body, { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'pull_request', 'x-hub-signature-256': signature });
+    assert.equal(response.status, 401);
+    assert.deepEqual(merged, []);
+  });
+
+  it('answers 400 to a signed form without a payload field', async () => {
+    const body = 'other=1';
+    const response = await post(body, { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'pull_request', 'x-hub-signature-256': await new Webhooks({ secret: SECRET }).sign(body) });
+    assert.equal(response.status, 400);
+  });
+
   it('serves a health check', async () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
   });

@@ -62,4 +62,13 @@ describe('the runtime on a Redis Cluster', () => {
       assertScore(response.body.score, expectedScore(started.fixture, '2.0.0', values));
     });
   });
+
+  it('keeps prediction records on whichever node holds their slot, and joins each label once', async () => {
+    const base = `${started.runtime.url}/v2/models/fraud-detector`;
+    const ids = Array.from({ length: 20 }, (_, index) => `cluster-${index}`);
+    const scored = await Promise.all(ids.map((id, index) => postJson(`${base}/score`, { id, entities: { user_id: `user-${index}`, transaction_id: id }, features: sampleUser(index).transaction })));
+    assert.ok(scored.every((response) => response.status === 200));
+    for (const id of ids) assert.equal((await postJson(`${base}/feedback`, { id, label: 1 })).status, 200, id);
+    for (const id of ids) assert.equal((await postJson(`${base}/feedback`, { id, label: 1 })).status, 404, `${id} a second time`);
+  });
 });

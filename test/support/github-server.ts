@@ -195,7 +195,8 @@ function validateBody(method: string, pathname: string, body: unknown): string |
   }
   const validate = validators.get(key)!;
   if (validate === null) return body === undefined ? null : `${key}: sends a body the operation does not take`;
-  if (validate(body)) return null;
+  // GitHub reads an absent body as an empty object: fine where no field is required.
+  if (validate(body ?? {})) return null;
   return `${key}: ${ajv.errorsText(validate.errors)}`;
 }
 
@@ -240,6 +241,43 @@ function paginate<T>(items: readonly T[], query: URLSearchParams, base: string):
   if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
   if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
   return [items.slice((page - 1) * perPage, page * perPage), links.length === 0 ? {} : { link: links.join(', ') }];
+}
+
+// GitHub's cap on a pull request's or a comment's body, counted in characters.
+const BODY_MAX = 65_536;
+
+function bodyTooLong(resource: 'PullRequest' | 'IssueComment', body: unknown): [number, unknown] | null {
+  if (typeof body !== 'string' || [...body].length <= BODY_MAX) return null;
+  return validationFailed([{ resource, code: 'custom', field: 'body', message: `body is too long (maximum is ${BODY_MAX} characters)` }]);
+}
+
+/** The user a personal token belongs to, and the App an App's credentials are for. */
+export const FAKE_ACCOUNTS = {
+  user: { login: 'slipway-bot', id: 4242, type: 'User' },
+  app: { id: 777, slug: 'slipway-ci', name: 'Slipway CI' },
+  appBotUser: { login: 'slipway-ci[bot]', id: 90001, type: 'Bot' },
+} as const;
+
+// Who is calling: GET /user for a token's user (refused to installation tokens, as GitHub does),
+// GET /app and installation tokens for an App's JWT, GET /users/{login} for public profiles.
+function accountRoute(method: string, pathname: string, authorization: string): [number, unknown] | null {
+  const installationToken = /^token ghs_/i.test(authorization);
+  if (method === 'get' && pathname === '/user') {
+    return installationToken ? [403, { message: 'Resource not accessible by integration' }] : [200, FAKE_ACCOUNTS.user];
+  }
+  if (method === 'get' && pathname === '/app') {
+    return /^bearer \S+\.\S+\.\S+$/i.test(authorization) ? [200, FAKE_ACCOUNTS.app] : [401, { message: 'A JSON web token could not be decoded' }];
+  }
+  if (method === 'post' && /^\/app\/installations\/\d+\/access_tokens$/.test(pathname)) {
+    return [201, { token: 'ghs_fakeinstallationtoken', expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { contents: 'write', pull_requests: 'write' }, repository_selection: 'selected' }];
+  }
+  const user = /^\/users\/([^/]+)$/.exec(pathname);
+  if (method === 'get' && user !== null) {
+    const login = decodeURIComponent(user[1]);
+    const known = [FAKE_ACCOUNTS.user, FAKE_ACCOUNTS.appBotUser].find((candidate) => candidate.login === login);
+    return known === undefined ? [404, { message: 'Not Found' }] : [200, known];
+  }
+  return null;
 }
 
 function validationFailed(errors: readonly Record<string, string>[]): [number, unknown] {
@@ -368,8 +406,10 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     return [200, { data: { enablePullRequestAutoMerge: { pullRequest: { number: pull.number } } } }];
   }
 
-  async function route(method: string, pathname: string, query: URLSearchParams, body: unknown): Promise<[number, unknown, Record<string, string>?]> {
+  async function route(method: string, pathname: string, query: URLSearchParams, body: unknown, authorization = ''): Promise<[number, unknown, Record<string, string>?]> {
     if (method === 'post' && (pathname === '/graphql' || pathname === '/api/graphql')) return graphql(body);
+    const account = accountRoute(method, pathname, authorization);
+    if (account !== null) return account;
     if (!pathname.startsWith(prefix)) return [404, { message: 'Not Found' }];
     const rest = pathname.slice(prefix.length);
     const input = (body ?? {}) as Record<string, unknown>;
@@ -483,6 +523,8 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
       return [200, page.map(issueJson), headers];
     }
     if (method === 'post' && rest === '/pulls') {
+      const tooLong = bodyTooLong('PullRequest', input.body);
+      if (tooLong !== null) return tooLong;
       const head = String(input.head);
       const base = String(input.base);
       const headSha = await revParse(`refs/heads/${head}`);
@@ -507,6 +549,8 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
         return [200, pullJson(pull)];
       }
       if (method === 'patch') {
+        const tooLong = bodyTooLong('PullRequest', input.body);
+        if (tooLong !== null) return tooLong;
         if (typeof input.base === 'string' && (await revParse(`refs/heads/${input.base}`)) === null) return validationFailed([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
         if (typeof input.title === 'string') pull.title = input.title;
         if (typeof input.body === 'string') pull.body = input.body;
@@ -526,6 +570,8 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
       const pull = pulls.find((candidate) => candidate.number === Number(match![1]));
       if (pull === undefined) return [404, { message: 'Not Found' }];
       if (match[2] === 'comments' && method === 'post') {
+        const tooLong = bodyTooLong('IssueComment', input.body);
+        if (tooLong !== null) return tooLong;
         pull.comments.push(String(input.body));
         return [201, { id: pull.comments.length, body: input.body }];
       }
@@ -617,7 +663,7 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
           return send(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
         }
         try {
-          const [status, payload, headers] = await route(method, url.pathname, url.searchParams, body);
+          const [status, payload, headers] = await route(method, url.pathname, url.searchParams, body, request.headers.authorization);
           send(status, payload, headers);
         } catch (error) {
           send(500, { message: (error as Error).message });

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import onnxProto from 'onnx-proto';
 import { buildBundle, type RuntimeBundle, serializeBundle } from '../../core/bundle.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { Rng } from '../../features/rng.js';
@@ -130,4 +131,35 @@ export async function writeBundleFile(file: string, bundle: RuntimeBundle): Prom
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, serializeBundle(bundle));
   return file;
+}
+
+/**
+ * A model that scores a row of zeros (so it passes the warm-up and serves) but fails in ONNX
+ * Runtime for any row whose first input is 2 or more: it looks its answer up in a two-row table
+ * by that input, and ORT refuses an index outside the table.
+ */
+export function buildFailingModel(inputs: number): TreeModel {
+  const { onnx } = onnxProto;
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const INT64 = onnx.TensorProto.DataType.INT64;
+  const constant = (name: string, tensor: object) => ({ opType: 'Constant', output: [name], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: tensor }] });
+  const proto = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'slipway-tests',
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'fails-on-large-first-input',
+      node: [
+        constant('column', { dataType: INT64, dims: [], int64Data: [0] }),
+        constant('table', { dataType: FLOAT, dims: [2, 2], floatData: [0.9, 0.1, 0.8, 0.2] }),
+        { opType: 'Gather', input: ['input', 'column'], output: ['first'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+        { opType: 'Cast', input: ['first'], output: ['row'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: INT64 }] },
+        { opType: 'Gather', input: ['table', 'row'], output: ['probabilities'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+      ],
+      input: [{ name: 'input', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: inputs }] } } } }],
+      output: [{ name: 'probabilities', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 2 }] } } } }],
+    },
+  });
+  const bytes = Buffer.from(onnx.ModelProto.encode(proto).finish());
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), score: (row) => (row[0] < 1 ? 0.1 : 0.2) };
 }

@@ -5,7 +5,7 @@
  */
 import type { AutoMergeRefusal, AutoMergeResult, BranchWrite, Forge, LabelledPullRequest, MergeMethod, PullRequest, PullRequestSpec, PullRequestState } from '../forge.js';
 import { TerminalForgeError } from '../forge.js';
-import { BOT_EMAIL, BOT_NAME } from '../../git/bot-identity.js';
+import { configuredBot, DEFAULT_BOT, githubNoreply, type BotIdentity } from '../../git/bot-identity.js';
 import type { Log } from '../../reconcile.js';
 import {
   isAuthError,
@@ -70,6 +70,7 @@ export class GitHubForge implements Forge {
     private readonly settings: GitHubSettings,
     private readonly log: Log = () => {},
     tuning: ClientTuning = {},
+    private readonly environment: NodeJS.ProcessEnv = process.env,
   ) {
     this.remoteUrl = settings.gitUrl;
     this.octokit = createGitHubClient(settings, log, tuning);
@@ -89,6 +90,35 @@ export class GitHubForge implements Forge {
     this.upToDateRead.clear();
   }
 
+  /**
+   * The configured identity, else the account behind the credentials in GitHub's no-reply form:
+   * an App's bot user (`<slug>[bot]`), or a token's user. An installation token from outside (the
+   * workflow's `create-github-app-token`) cannot read its App: then the default, with a log line.
+   */
+  identity(): Promise<BotIdentity> {
+    this.identityLookup ??= this.lookUpIdentity();
+    return this.identityLookup;
+  }
+
+  private identityLookup: Promise<BotIdentity> | null = null;
+
+  private async lookUpIdentity(): Promise<BotIdentity> {
+    const configured = configuredBot(this.environment);
+    if (configured !== null) return configured;
+    try {
+      if (this.settings.auth.type === 'app') {
+        const { data: app } = await this.octokit.rest.apps.getAuthenticated();
+        const { data: user } = await this.octokit.rest.users.getByUsername({ username: `${app!.slug}[bot]` });
+        return githubNoreply(user);
+      }
+      const { data: user } = await this.octokit.rest.users.getAuthenticated();
+      return githubNoreply(user);
+    } catch (error) {
+      this.log('cannot tell whose credentials these are; committing as the default bot identity (set SLIPWAY_BOT_NAME and SLIPWAY_BOT_EMAIL)', { error: (error as Error).message });
+      return DEFAULT_BOT;
+    }
+  }
+
   async ensureBranch(write: BranchWrite): Promise<string> {
     const current = await this.branchSha(write.branch);
     if (current === write.commit) return current;
@@ -105,7 +135,7 @@ export class GitHubForge implements Forge {
         entries.push({ path: file.path, mode: file.mode, type: 'blob' as const, sha: blob.sha });
       }
       const { data: tree } = await this.octokit.rest.git.createTree({ ...this.repoParams, base_tree: parent.tree.sha, tree: entries });
-      const who = { name: BOT_NAME, email: BOT_EMAIL, date: write.date };
+      const who = { ...(await this.identity()), date: write.date };
       const { data: commit } = await this.octokit.rest.git.createCommit({ ...this.repoParams, message: write.message, tree: tree.sha, parents: [write.parent], author: who, committer: who });
       if (commit.sha !== write.commit) this.log('github built a different commit id than the working clone', { branch: write.branch, github: commit.sha, local: write.commit });
       if (current === null) await this.octokit.rest.git.createRef({ ...this.repoParams, ref: `refs/heads/${write.branch}`, sha: commit.sha });

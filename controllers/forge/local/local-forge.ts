@@ -2,13 +2,15 @@
  * The local forge: a plain Git repository is the forge. A pull request is a branch plus a record
  * in the repository's own refs (`refs/slipway/pulls/<n>`, a commit whose message is the JSON
  * record and whose parent is the previous revision of the record, so each PR keeps its history).
- * Every write is a compare-and-swap `update-ref`, so two writers never lose each other's change.
+ * Every write is a compare-and-swap `update-ref`, so two writers never lose each other's change,
+ * and a lock a killed writer left behind is cleared once it is stale.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { BOT_ENVIRONMENT_NAMES, BOT_NAME, botEnvironment } from '../../git/bot-identity.js';
+import { BOT_ENVIRONMENT_NAMES, BOT_NAME, botEnvironment, configuredBot, DEFAULT_BOT, type BotIdentity } from '../../git/bot-identity.js';
 import { gitWithInput } from '../../git/git-input.js';
+import { withStaleLocksCleared } from '../../git/stale-lock.js';
 import type { AutoMergeResult, BranchWrite, Forge, LabelledPullRequest, PullRequest, PullRequestSpec } from '../forge.js';
 import { PULLS_REF_PREFIX, parseRecord, type PullRecord } from './pull-record.js';
 
@@ -51,7 +53,7 @@ export class LocalForge implements Forge {
       // Bring the commit's objects over from the working clone, then move the branch only if it
       // is still where the controller last saw it.
       await this.git.raw(['fetch', '--quiet', '--no-tags', write.objectsDir, write.commit]);
-      await this.git.raw(['update-ref', ref, write.commit, write.expected ?? ZERO]);
+      await withStaleLocksCleared(() => this.git.raw(['update-ref', ref, write.commit, write.expected ?? ZERO]));
     } catch (error) {
       throw new Error(`writing branch ${write.branch}`, { cause: error });
     }
@@ -114,6 +116,11 @@ export class LocalForge implements Forge {
     await this.change(number, (record) => (record.labels.includes(label) ? null : { ...record, labels: [...record.labels, label].sort() }));
   }
 
+  /** `SLIPWAY_BOT_NAME` and `SLIPWAY_BOT_EMAIL` when set, else the default bot. */
+  async identity(): Promise<BotIdentity> {
+    return configuredBot(process.env) ?? DEFAULT_BOT;
+  }
+
   async comment(number: number, text: string, author = BOT_NAME): Promise<void> {
     await this.change(number, (record) => ({ ...record, comments: [...record.comments, { at: this.now().toISOString(), author, text }] }));
   }
@@ -161,7 +168,7 @@ export class LocalForge implements Forge {
     if (checkedOut === base) {
       const status = await this.git.raw(['status', '--porcelain', '--untracked-files=no']);
       if (status.trim() !== '') throw new Error(`the working tree of ${this.remoteUrl} has uncommitted changes; commit or stash them before merging`);
-      await this.git.env(botEnvironment()).raw(['merge', '--no-ff', '--quiet', '-m', message, head]);
+      await this.git.env(botEnvironment(undefined, await this.identity())).raw(['merge', '--no-ff', '--quiet', '-m', message, head]);
       return (await this.revParse('HEAD'))!;
     }
     let tree: string;
@@ -170,8 +177,8 @@ export class LocalForge implements Forge {
     } catch (error) {
       throw new Error(`merging ${head.slice(0, 12)} into ${base} conflicts`, { cause: error });
     }
-    const commit = await gitWithInput(this.remoteUrl, ['commit-tree', tree, '-p', baseSha, '-p', head, '-F', '-'], message, botEnvironment());
-    await this.git.raw(['update-ref', `refs/heads/${base}`, commit, baseSha]);
+    const commit = await gitWithInput(this.remoteUrl, ['commit-tree', tree, '-p', baseSha, '-p', head, '-F', '-'], message, botEnvironment(undefined, await this.identity()));
+    await withStaleLocksCleared(() => this.git.raw(['update-ref', `refs/heads/${base}`, commit, baseSha]));
     return commit;
   }
 
@@ -213,7 +220,7 @@ export class LocalForge implements Forge {
     const parents = previous === null ? [] : ['-p', previous];
     const commit = await gitWithInput(this.remoteUrl, ['commit-tree', tree, ...parents, '-F', '-'], JSON.stringify(record), botEnvironment());
     try {
-      await this.git.raw(['update-ref', `${PULLS_REF_PREFIX}${record.number}`, commit, previous ?? ZERO]);
+      await withStaleLocksCleared(() => this.git.raw(['update-ref', `${PULLS_REF_PREFIX}${record.number}`, commit, previous ?? ZERO]));
       return true;
     } catch {
       return false;

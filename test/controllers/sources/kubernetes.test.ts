@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { LocalForge } from '../../../controllers/forge/local/local-forge.js';
 import { reconcile } from '../../../controllers/reconcile.js';
 import { ArgoCdClusterSource, LeaseElector } from '../../../controllers/sources/kubernetes.js';
+import { watch } from '../../../controllers/watch.js';
 import { startKubeApi, type FakeKubeApi } from '../../support/kube-api-server.js';
 import { makeRepo, testRenderDist, type TestRepo } from '../fixtures.js';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -77,6 +78,46 @@ describe('cluster status through the Kubernetes API', () => {
       const lease = kube.lease('ml-prod', 'slipway-controller') as unknown as { spec: { holderIdentity: string; leaseTransitions: number } };
       assert.equal(lease.spec.holderIdentity, 'pod-b');
       assert.equal(lease.spec.leaseTransitions, 1);
+    });
+
+    it('hands the lease to the next replica at once when its holder releases it', async () => {
+      const settings = { namespace: 'ml-staging', name: 'slipway-controller', durationSeconds: 30 };
+      const a = new LeaseElector(kube.kubeConfig, { ...settings, identity: 'pod-a' });
+      const b = new LeaseElector(kube.kubeConfig, { ...settings, identity: 'pod-b' });
+      assert.equal((await a.tryAcquireOrRenew()).leader, true);
+      assert.equal(await b.release(), false, 'a follower has nothing to release');
+      assert.equal((await b.tryAcquireOrRenew()).leader, false);
+      assert.equal(await a.release(), true);
+      assert.deepEqual(await b.tryAcquireOrRenew(), { leader: true, holder: 'pod-b' }, 'no wait for the 30 s lease to expire');
+      const lease = kube.lease('ml-staging', 'slipway-controller') as unknown as { spec: { holderIdentity: string; leaseTransitions: number } };
+      assert.equal(lease.spec.holderIdentity, 'pod-b');
+      assert.equal(lease.spec.leaseTransitions, 1);
+    });
+
+    it('releases the lease when the watch loop stops, after the reconcile in flight', async () => {
+      const settings = { namespace: 'ml-test', name: 'slipway-controller', durationSeconds: 30 };
+      const elector = new LeaseElector(kube.kubeConfig, { ...settings, identity: 'pod-a' });
+      const stop = new AbortController();
+      const order: string[] = [];
+      let reconciling: () => void = () => {};
+      const started = new Promise<void>((resolve) => (reconciling = resolve));
+      const loop = watch({
+        reconcile: async () => {
+          reconciling();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          order.push(`reconciled while held by ${(kube.lease('ml-test', 'slipway-controller') as unknown as { spec: { holderIdentity: string } }).spec.holderIdentity}`);
+        },
+        intervalMs: 60_000,
+        elector,
+        signal: stop.signal,
+        log: (message) => order.push(message),
+      });
+      await started;
+      stop.abort();
+      await loop.done;
+      assert.deepEqual(order, ['reconciled while held by pod-a', 'released the lease']);
+      const lease = kube.lease('ml-test', 'slipway-controller') as unknown as { spec: { holderIdentity: string } };
+      assert.equal(lease.spec.holderIdentity, '');
     });
 
     it('lets only one of two racing replicas win a free lease', async () => {
