@@ -14,7 +14,7 @@ const ADVICE: Record<AutoMergeRefusal, string> = {
     'None of the merge methods the bot uses (merge commit, then squash, then rebase) is allowed here. Allow one under **Settings → General → Pull Requests**, or merge this PR by hand.',
   'base-modified': 'The base branch moved while GitHub merged. The bot tries again on the next reconcile; nothing is needed unless this repeats.',
   'head-moved':
-    'The branch head is not the commit the bot wrote, so the bot will not merge it: it merges only what it proposed. Review the new commits and merge by hand, or hand the branch back to the bot.',
+    'The branch head is not the commit the bot wrote, so the bot will not merge it: it merges only what it proposed. Review the new commits and merge by hand, or hand the branch back to the bot with the label `slipway/regenerate` (it rebuilds the branch without them).',
   'not-mergeable': 'GitHub blocks the merge (a review, a conflict or a rule). Resolve it and merge by hand; the bot does not override branch protection.',
 };
 
