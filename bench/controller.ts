@@ -7,13 +7,20 @@
  * Every proposal branch carries the re-rendered dist/ (the real generators). Baseline, measured in
  * the same run: a bare `git checkout -B` + the same edited files + `git commit` in a clone, i.e. the
  * Git work a person would do by hand for the same PR, without deciding anything.
+ *   4. GitHub API calls per reconcile against the loopback GitHub holding 5,000 closed PRs: the
+ *      reconcile as it is (look-ups by head branch and by label) and, in the same run, the listing
+ *      of every PR the reconcile used to start with. Counts, not times; `--calls` runs only this.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
+import { formatMarker } from '../controllers/body/marker.js';
+import { GitHubForge } from '../controllers/forge/github/github-forge.js';
+import { githubSettingsFromEnv } from '../controllers/forge/github/settings.js';
 import { LocalForge } from '../controllers/forge/local/local-forge.js';
+import { BRANCH_PREFIX } from '../controllers/proposals/proposal.js';
 import { reconcile, type ReconcileOptions } from '../controllers/reconcile.js';
 import { PrometheusSource } from '../controllers/sources/prometheus.js';
 import { driftSamplesQuery } from '../controllers/sources/queries.js';
@@ -22,6 +29,7 @@ import { render } from '../generators/render.js';
 import { ensureDist } from '../generators/write-dist.js';
 import { makeRepo, trainingResult, writeResult, type TestRepo } from '../test/controllers/fixtures.js';
 import { startMetricsLab } from '../test/controllers/metrics-endpoint.js';
+import { startGitHub, type RecordedRequest } from '../test/support/github-server.js';
 import { median } from './median.js';
 
 const RUNS = 5;
@@ -126,6 +134,53 @@ async function steadyReconcile(): Promise<{ times: number[]; baseline: number[] 
   }
 }
 
+const CLOSED_PULLS = 5000;
+
+/** What one steady-state reconcile (one open PR) asks of GitHub, now and the way it used to. */
+async function githubCallsPerReconcile(): Promise<{ after: number; lookups: number; listing: number; rest: number }> {
+  const repo = await makeRepo();
+  const github = await startGitHub(repo.root);
+  try {
+    // A busy repository: people's PRs, old bot PRs, a few merged rollbacks the bot must remember.
+    for (let n = 0; n < CLOSED_PULLS; n++) {
+      if (n % 500 === 0) {
+        const marker = formatMarker({ key: 'rollback/fraud-detector/prod', subject: `1.${n}.0`, fingerprint: 'f', rollsBack: `1.${n}.0`, evidence: {} });
+        await github.addPastPull({ branch: 'slipway/rollback/fraud-detector/prod', body: marker, merged: true, labels: ['slipway', 'slipway/rollback'] });
+      } else if (n % 50 === 0) await github.addPastPull({ branch: 'slipway/version/fraud-detector/dev', labels: ['slipway', 'slipway/version'] });
+      else await github.addPastPull({ branch: `feature/change-${n}`, merged: n % 3 === 0 });
+    }
+    const settings = githubSettingsFromEnv({ GITHUB_TOKEN: 'bench', GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/fraud-platform', SLIPWAY_GIT_URL: github.gitDir });
+    const forge = new GitHubForge(settings, () => {}, { pacing: 'none' });
+    const options: ReconcileOptions = { forge, workDir: repo.workDir, renderDist, resultsDir: repo.results, cluster: null };
+    await writeResult(repo.results, 'fraud-detector.json', trainingResult());
+    await reconcile(options);
+    const calls = async (work: () => Promise<unknown>): Promise<RecordedRequest[]> => {
+      const start = github.requests.length;
+      await work();
+      return github.requests.slice(start);
+    };
+    const steady = await calls(() => reconcile(options));
+    // What replaced the listing: the by-branch look-up per proposal (state=all) and the label look-ups.
+    const lookups = steady.filter((request) => request.path.endsWith('/issues') || (request.path.endsWith('/pulls') && /[?&]state=all/.test(request.query))).length;
+    const listing = (await calls(() => forge.listPullRequests(BRANCH_PREFIX))).length;
+    return { after: steady.length, lookups, listing, rest: steady.length - lookups };
+  } finally {
+    await github.stop();
+    await repo.dispose();
+  }
+}
+
+function printCalls(counts: Awaited<ReturnType<typeof githubCallsPerReconcile>>): void {
+  console.log(`GitHub API calls per reconcile, loopback GitHub with ${CLOSED_PULLS} closed PRs, 1 open proposal (steady state):`);
+  console.log(`  before (list every PR): ${counts.listing + counts.rest} calls = ${counts.listing} listing pages + ${counts.rest} other`);
+  console.log(`  after (by head branch and by label): ${counts.after} calls = ${counts.lookups} look-ups + ${counts.rest} other`);
+}
+
+if (process.argv.includes('--calls')) {
+  printCalls(await githubCallsPerReconcile());
+  process.exit(0);
+}
+
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 const result = await resultToPr();
 console.log(`training result → opened PR (local forge): cold ${ms(result.cold)} (clone + first catalog load), warm median ${ms(median(result.warm))} of ${result.warm.length} [limit 5000 ms]`);
@@ -136,5 +191,6 @@ else console.log(`crossed drift threshold (real Prometheus) → opened PR: media
 const steady = await steadyReconcile();
 console.log(`one reconcile of the example repository (steady state, 1 open PR): median ${ms(median(steady.times))} of ${steady.times.length} [limit 2000 ms]`);
 console.log(`  baseline: median ${ms(median(steady.baseline))}; ratio ${(median(steady.times) / median(steady.baseline)).toFixed(1)}×`);
+printCalls(await githubCallsPerReconcile());
 const over = median(result.warm) > 5000 || median(steady.times) > 2000 || (threshold !== null && median(threshold) > 5000);
 if (over) console.log('over a limit (this machine may be loaded; see the numbers above)');

@@ -4,7 +4,6 @@
  * any point and run again, it converges to the same PRs: branches are deterministic commits pushed
  * with a lease, and PRs are found by branch before one is created.
  */
-import { createHash } from 'node:crypto';
 import type { Catalog, Environment } from '../core/catalog.js';
 import { environmentsInPromotionOrder } from '../core/catalog.js';
 import { formatDiagnostic } from '../core/diagnostics.js';
@@ -13,12 +12,15 @@ import { compareVersions } from '../core/units.js';
 import { describeChanges, markerFor, parseMarker } from './body/marker.js';
 import { renderBody } from './body/render-body.js';
 import { applyEditsInDirectory } from './edits/edit-files.js';
-import type { Forge, PullRequest } from './forge/forge.js';
+import { autoMergeRefusalComment, refusalExplained } from './body/auto-merge-refusal.js';
+import { branchInput, rebuildReason, type BranchFacts } from './branch-freshness.js';
+import type { ControllerMetrics } from './controller-metrics.js';
+import { TerminalForgeError, type AutoMergeResult, type Forge, type LabelledPullRequest, type PullRequest } from './forge/forge.js';
 import { Workspace } from './git/workspace.js';
 import { proposeCanaryStep } from './proposals/canary-step.js';
 import { proposeDriftAction } from './proposals/drift.js';
 import { promotionTargets, proposePromotion } from './proposals/promotion.js';
-import { BRANCH_PREFIX, type Decision, type Proposal } from './proposals/proposal.js';
+import { actionLabel, BOT_LABELS, proposalKey, REGENERATE_LABEL, SUPERSEDED_LABEL, type Decision, type Proposal } from './proposals/proposal.js';
 import { proposeNewVersion } from './proposals/retrain-result.js';
 import { readyAt, type ClusterSource } from './sources/cluster-source.js';
 import { DeploymentHistories } from './sources/deployment-history.js';
@@ -53,6 +55,8 @@ export interface ReconcileOptions {
   readonly environments?: ReadonlySet<string>;
   readonly now?: () => number;
   readonly log?: Log;
+  /** Where refusals and other events are counted (the controller's `/metrics`); none when absent. */
+  readonly metrics?: ControllerMetrics;
 }
 
 /** What happened to one desired proposal. */
@@ -65,7 +69,10 @@ export type Outcome =
   | 'rolled-back'
   | 'person-pushed'
   | 'already-applied'
-  | 'auto-merged';
+  | 'auto-merged'
+  | 'auto-merge-refused'
+  /** The forge or Git failed for this proposal (see `problems`); the others went on. */
+  | 'failed';
 
 /** The result of a reconcile, for logs, the CLI and tests. */
 export interface ReconcileReport {
@@ -77,10 +84,15 @@ export interface ReconcileReport {
   readonly problems: string[];
 }
 
-/** Runs one reconcile. Throws only when Git or the forge fail; metrics and cluster errors are data. */
+/**
+ * Runs one reconcile. Throws only when Git fails before any proposal, or the forge fails terminally
+ * (credentials); one proposal's failure is reported (`failed`, `problems`) and the others proceed.
+ * Metrics and cluster errors are data.
+ */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
+  options.forge.beginReconcile?.();
   const workspace = await Workspace.open(options.forge.remoteUrl, options.workDir, (await options.forge.gitConfig?.()) ?? [], await options.forge.identity());
   const base = options.base ?? 'main';
   const baseSha = await workspace.fetch(base);
@@ -93,9 +105,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   }
   const catalog = loaded.catalog;
   const report: ReconcileReport = { baseSha, proposals: [], waiting: [], rejected: [], superseded: [], problems: [] };
-  const pulls = await options.forge.listPullRequests(BRANCH_PREFIX);
+  // The only look-up across PRs: merged aborts and rollbacks, by label. Everything else is by branch.
+  const rolledBack = rolledBackByTarget(await mergedRollbacks(options.forge));
   const wanted = (key: string) => options.environments === undefined || options.environments.has(key.split('/')[2]);
-  const decisions = (await decide(catalog, workspace, baseSha, options, now(), rolledBackByTarget(pulls), report)).filter((decision) =>
+  const decisions = (await decide(catalog, workspace, baseSha, options, now(), rolledBack, report)).filter((decision) =>
     wanted(decision.kind === 'propose' ? decision.proposal.key : decision.key),
   );
   const proposals: Proposal[] = [];
@@ -104,10 +117,22 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     else if (decision.kind === 'wait') report.waiting.push({ key: decision.key, reasons: decision.reasons });
     else report.rejected.push({ key: decision.key, reasons: decision.reasons });
   }
-  const context = { options, workspace, baseSha, base, pulls, log, rolledBack: rolledBackByTarget(pulls) };
+  const context = { options, workspace, baseSha, base, log, rolledBack };
   for (const proposal of proposals) {
-    report.superseded.push(...(await closeSuperseded(proposal, pulls, options.forge, log)));
-    report.proposals.push(await ensureProposal(proposal, context));
+    let mine: PullRequest[] = [];
+    try {
+      report.superseded.push(...(await closeSuperseded(proposal, options.forge, log)));
+      mine = await options.forge.listPullRequestsByBranch(proposal.branch);
+      report.proposals.push(await ensureProposal(proposal, mine, context));
+    } catch (error) {
+      // Credentials that do not work fail every proposal alike: stop and say so once.
+      if (isTerminal(error)) throw error;
+      const problem = `${proposal.key}: ${describeError(error)}`;
+      const open = mine.find((pr) => pr.state === 'open') ?? null;
+      report.problems.push(problem);
+      report.proposals.push({ key: proposal.key, outcome: 'failed', pr: open?.number ?? null });
+      log('proposal failed; the others proceed', { key: proposal.key, pr: open?.number ?? null, error: problem });
+    }
   }
   await workspace.checkoutClean(baseSha);
   log('reconciled', { baseSha, proposals: report.proposals.length, waiting: report.waiting.length, rejected: report.rejected.length });
@@ -186,12 +211,18 @@ async function resultDecisions(catalog: Catalog, options: ReconcileOptions, repo
   return [...decisions, ...byModel.values()];
 }
 
+/** The merged PRs that may take a version out of a target: aborts and rollbacks, found by label. */
+async function mergedRollbacks(forge: Forge): Promise<LabelledPullRequest[]> {
+  const found = await Promise.all([forge.listMergedByLabel(actionLabel('abort')), forge.listMergedByLabel(actionLabel('rollback'))]);
+  return found.flat();
+}
+
 /** Versions taken out of each target by merged aborts and rollbacks: never proposed there again. */
-function rolledBackByTarget(pulls: readonly PullRequest[]): Map<string, Set<string>> {
+function rolledBackByTarget(merged: readonly LabelledPullRequest[]): Map<string, Set<string>> {
   const result = new Map<string, Set<string>>();
-  for (const pr of pulls) {
+  for (const pr of merged) {
     const marker = parseMarker(pr.body);
-    if (pr.state !== 'merged' || marker?.rollsBack === undefined) continue;
+    if (marker?.rollsBack === undefined) continue;
     const target = marker.key.split('/')[2];
     if (!result.has(target)) result.set(target, new Set());
     result.get(target)!.add(marker.rollsBack);
@@ -199,19 +230,16 @@ function rolledBackByTarget(pulls: readonly PullRequest[]): Map<string, Set<stri
   return result;
 }
 
-const SUPERSEDED_LABEL = 'slipway/superseded';
-
 // An abort or rollback makes the open canary or promotion PR for the same model and target moot.
-async function closeSuperseded(proposal: Proposal, pulls: readonly PullRequest[], forge: Forge, log: Log): Promise<number[]> {
+async function closeSuperseded(proposal: Proposal, forge: Forge, log: Log): Promise<number[]> {
   if (proposal.action !== 'abort' && proposal.action !== 'rollback') return [];
   const closed: number[] = [];
-  for (const pr of pulls) {
-    const marker = parseMarker(pr.body);
-    if (pr.state !== 'open' || marker === null) continue;
-    const [action, model, target] = marker.key.split('/');
-    if (model !== proposal.model || target !== proposal.target || !['canary', 'promote'].includes(action)) continue;
+  for (const action of ['canary', 'promote'] as const) {
+    const { key, branch } = proposalKey(action, proposal.model, proposal.target);
+    const pr = await forge.findPullRequestByBranch(branch);
+    if (pr === null || pr.state !== 'open' || parseMarker(pr.body)?.key !== key) continue;
     await forge.comment(pr.number, `Superseded by the ${proposal.action} proposal \`${proposal.key}\`: ${proposal.title}.`);
-    await forge.ensurePullRequest({ branch: pr.branch, base: pr.base, title: pr.title, body: pr.body, labels: [...new Set([...pr.labels, SUPERSEDED_LABEL])] });
+    await forge.ensurePullRequest({ branch: pr.branch, base: pr.base, title: pr.title, body: pr.body, labels: [...new Set([...pr.labels, SUPERSEDED_LABEL])], managedLabels: BOT_LABELS });
     await forge.close(pr.number);
     log('closed a superseded pull request', { pr: pr.number, by: proposal.key });
     closed.push(pr.number);
@@ -224,15 +252,14 @@ interface EnsureContext {
   readonly workspace: Workspace;
   readonly baseSha: string;
   readonly base: string;
-  readonly pulls: readonly PullRequest[];
   readonly log: Log;
   readonly rolledBack: Map<string, Set<string>>;
 }
 
-async function ensureProposal(proposal: Proposal, context: EnsureContext): Promise<{ key: string; outcome: Outcome; pr: number | null }> {
+/** Makes the forge match one proposal; `mine` are the PRs from its branch, newest first. */
+async function ensureProposal(proposal: Proposal, mine: readonly PullRequest[], context: EnsureContext): Promise<{ key: string; outcome: Outcome; pr: number | null }> {
   const { options, workspace, baseSha, log } = context;
   const forge = options.forge;
-  const mine = context.pulls.filter((pr) => pr.branch === proposal.branch);
   const open = mine.find((pr) => pr.state === 'open') ?? null;
   const sameSubject = (pr: PullRequest) => parseMarker(pr.body)?.subject === proposal.subject;
   const result = (outcome: Outcome, pr: number | null) => {
@@ -248,34 +275,46 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
   if (proposal.version !== undefined && context.rolledBack.get(proposal.target)?.has(proposal.version)) return result('rolled-back', open?.number ?? null);
 
   const remoteSha = await workspace.remoteBranchSha(proposal.branch);
-  const foreign = open !== null && remoteSha !== null ? await workspace.foreignCommits(baseSha, remoteSha) : [];
+  // A person hands a branch back with a label; until then their commits keep the bot off it.
+  const handedBack = open?.labels.includes(REGENERATE_LABEL) ?? false;
+  const pushed = open !== null && remoteSha !== null ? await workspace.foreignCommits(baseSha, remoteSha) : [];
+  const foreign = handedBack ? [] : pushed;
   await workspace.checkoutClean(baseSha);
   const changes = await applyEditsInDirectory(workspace.dir, proposal.edits);
   if (changes.length === 0) return result('already-applied', open?.number ?? null);
   const notes: string[] = [];
-  if (foreign.length > 0) {
-    notes.push(
-      `A person pushed ${foreign.length} commit${foreign.length === 1 ? '' : 's'} to \`${proposal.branch}\` (${foreign.map((sha) => sha.slice(0, 12)).join(', ')}), ` +
-        'so the bot leaves the branch alone: it no longer regenerates it from the base. Delete the branch or close this PR to hand it back.',
-    );
-  }
+  if (foreign.length > 0) notes.push(personPushedNote(proposal, foreign));
   if ((proposal.action === 'canary' || proposal.action === 'promote') && !options.cluster) notes.push('Cluster status was not checked (no Kubernetes access configured).');
   let rendered: string[] = [];
+  // The commit the bot stands behind: only this head may be merged without a person.
+  let head = remoteSha;
+  // The base the branch is built on: the body and marker describe the branch, not the newest base.
+  let builtOn = baseSha;
   if (foreign.length === 0) {
-    // The branch records what it was built from; the same base and edits need no re-render.
-    const input = createHash('sha256').update(JSON.stringify([baseSha, proposal.edits])).digest('hex').slice(0, 24);
-    const current = remoteSha !== null && (await workspace.parentsOf(remoteSha)).join(' ') === baseSha && (await workspace.messageOf(remoteSha)).includes(`Slipway-Input: ${input}`);
-    if (current) {
-      rendered = await workspace.changedFiles(baseSha, remoteSha!, 'dist');
+    const parents = remoteSha === null ? [] : await workspace.parentsOf(remoteSha);
+    const facts: BranchFacts = {
+      head: remoteSha,
+      builtOn: parents.length === 1 ? parents[0] : null,
+      message: remoteSha === null ? '' : await workspace.messageOf(remoteSha),
+      baseSha,
+      handedBack,
+      mergesCleanly: () => workspace.mergesCleanly(baseSha, remoteSha!),
+      requiresUpToDate: () => forge.requiresUpToDate(context.base),
+    };
+    const reason = await rebuildReason(facts, proposal.edits);
+    if (reason === null) {
+      builtOn = facts.builtOn!;
+      rendered = await workspace.changedFiles(builtOn, remoteSha!, 'dist');
     } else {
       await options.renderDist(workspace.dir);
       const tree = await workspace.writeTree();
       rendered = await workspace.changedFiles(baseSha, tree, 'dist');
-      const message = `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\nSlipway-Input: ${input}\n`;
+      const message = `${proposal.title}\n\nSlipway-Proposal: ${proposal.key}\nSlipway-Subject: ${proposal.subject}\nSlipway-Input: ${branchInput(baseSha, proposal.edits)}\n`;
       const commit = await workspace.commitTree(tree, baseSha, message);
+      head = commit;
       if (commit !== remoteSha) {
         const { iso } = await workspace.dateOf(baseSha);
-        await forge.ensureBranch({
+        head = await forge.ensureBranch({
           branch: proposal.branch,
           commit,
           parent: baseSha,
@@ -287,23 +326,73 @@ async function ensureProposal(proposal: Proposal, context: EnsureContext): Promi
           changedFiles: () => workspace.filesChanged(baseSha, tree),
         });
         await workspace.noteRemoteBranch(proposal.branch, commit);
-        log('wrote proposal branch', { branch: proposal.branch, commit, base: baseSha });
+        log('wrote proposal branch', { branch: proposal.branch, commit, base: baseSha, because: reason });
       }
     }
   }
   const previous = open === null ? null : parseMarker(open.body);
-  const next = markerFor(proposal, { baseSha, notes });
+  const next = markerFor(proposal, { baseSha: builtOn, notes });
   // Same verdicts, base and notes: keep the body as it is rather than churn it with new figures.
-  const body = previous?.basis === next.basis && open !== null ? open.body : renderBody(proposal, { baseSha, changes, renderedFiles: rendered, notes, links: [] });
-  const { pr, created, updated } = await forge.ensurePullRequest({ branch: proposal.branch, base: context.base, title: proposal.title, body, labels: proposal.labels });
+  const body = previous?.basis === next.basis && open !== null ? open.body : renderBody(proposal, { baseSha: builtOn, changes, renderedFiles: rendered, notes, links: [] });
+  const { pr, created, updated } = await forge.ensurePullRequest({ branch: proposal.branch, base: context.base, title: proposal.title, body, labels: proposal.labels, managedLabels: BOT_LABELS });
+  if (handedBack) {
+    const dropped = pushed.length === 0 ? '' : ` The commit${pushed.length === 1 ? '' : 's'} a person pushed (${pushed.map((sha) => sha.slice(0, 12)).join(', ')}) ${pushed.length === 1 ? 'is' : 'are'} no longer on it.`;
+    await forge.comment(pr.number, `Rebuilt \`${proposal.branch}\` from the base as asked with the \`${REGENERATE_LABEL}\` label, and removed the label.${dropped}`);
+    log('rebuilt a branch a person handed back', { key: proposal.key, pr: pr.number, dropped: pushed });
+  }
   if (!created && previous !== null && previous.fingerprint !== next.fingerprint) {
     const lines = describeChanges(previous, next);
     await forge.comment(pr.number, `Updated this PR because the evidence changed:\n\n${lines.map((line) => `- ${line}`).join('\n') || '- the proposed change itself'}`);
   }
-  if (proposal.autoMerge && foreign.length === 0) {
-    await forge.enableAutoMerge(pr.number);
-    return result('auto-merged', pr.number);
+  if (foreign.length > 0) {
+    // The person's commits are theirs to merge: GitHub's auto-merge would merge them unreviewed.
+    if (pr.autoMerge) {
+      await forge.disableAutoMerge(pr.number);
+      log('disabled auto-merge after a person pushed', { key: proposal.key, pr: pr.number });
+    }
+    return result('person-pushed', pr.number);
   }
-  if (foreign.length > 0) return result('person-pushed', pr.number);
+  if (proposal.autoMerge && head !== null) {
+    const merged = await forge.enableAutoMerge(pr.number, head);
+    if (merged.kind !== 'refused') return result('auto-merged', pr.number);
+    await explainRefusal(pr.number, merged, context);
+    return result('auto-merge-refused', pr.number);
+  }
   return result(created ? 'opened' : updated ? 'updated' : 'unchanged', pr.number);
+}
+
+// One comment per reason and PR, found again among the PR's comments; counted every time.
+async function explainRefusal(number: number, refusal: Extract<AutoMergeResult, { kind: 'refused' }>, context: EnsureContext): Promise<void> {
+  const { options, log } = context;
+  options.metrics?.countAutoMergeRefusal(refusal.reason);
+  log('auto-merge refused', { pr: number, reason: refusal.reason, message: refusal.message });
+  if (refusalExplained(await options.forge.comments(number), refusal.reason)) return;
+  await options.forge.comment(number, autoMergeRefusalComment(refusal.reason, refusal.message));
+}
+
+function isTerminal(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) if (current instanceof TerminalForgeError) return true;
+  return false;
+}
+
+/** The first line of each message down the cause chain: what was being done, and why it failed. */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error; current instanceof Error && parts.length < 5; current = current.cause) {
+    const line = current.message.split('\n')[0];
+    if (!parts.some((part) => part.includes(line))) parts.push(line);
+  }
+  return parts.length === 0 ? String(error) : parts.join(': ');
+}
+
+// What the person who took a branch over reads in the PR: what the bot no longer does, and the
+// way back (GitHub closes a PR whose head branch is deleted, which the bot would read as declined).
+function personPushedNote(proposal: Proposal, foreign: readonly string[]): string {
+  const commits = `${foreign.length} commit${foreign.length === 1 ? '' : 's'}`;
+  return (
+    `A person pushed ${commits} to \`${proposal.branch}\` (${foreign.map((sha) => sha.slice(0, 12)).join(', ')}), so the bot leaves the branch alone: ` +
+    `it no longer rebuilds it from the base. To hand it back, add the label \`${REGENERATE_LABEL}\`: the bot rebuilds the branch from the base ` +
+    `(dropping the ${commits}) and removes the label. Closing this PR unmerged declines \`${proposal.subject}\`.` +
+    (proposal.autoMerge ? ' Auto-merge is off while the branch holds commits the bot did not write: a person merges it.' : '')
+  );
 }

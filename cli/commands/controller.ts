@@ -15,6 +15,7 @@ import { GitHubForge } from '../../controllers/forge/github/github-forge.js';
 import { githubSettingsFromEnv } from '../../controllers/forge/github/settings.js';
 import { TerminalForgeError, type Forge } from '../../controllers/forge/forge.js';
 import { LocalForge } from '../../controllers/forge/local/local-forge.js';
+import { createControllerMetrics, withMetricsEndpoint } from '../../controllers/controller-metrics.js';
 import { reconcile, type Log, type ReconcileOptions, type ReconcileReport } from '../../controllers/reconcile.js';
 import { ArgoCdClusterSource, LeaseElector, loadKubeConfig } from '../../controllers/sources/kubernetes.js';
 import { PrometheusSource } from '../../controllers/sources/prometheus.js';
@@ -45,7 +46,8 @@ one pull request per proposal (branch slipway/<action>/<model>/<env>). It never 
 and merges nothing, except aborts and rollbacks whose policy sets auto-merge.
   --once             one reconcile, then exit (exit 1 when the base branch does not validate)
   --watch            reconcile every --interval and on merged-PR webhooks (POST /webhook on --port,
-                     verified with SLIPWAY_WEBHOOK_SECRET); under a Lease when in a cluster
+                     verified with SLIPWAY_WEBHOOK_SECRET); under a Lease when in a cluster; the
+                     controller's metrics at GET /metrics on --port
   --forge F          local (PRs kept in the repository's refs; see 'slipway pr') or github
                      (GITHUB_TOKEN, or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY + GITHUB_APP_INSTALLATION_ID;
                      GITHUB_API_URL for Enterprise; GITHUB_REPOSITORY or slipway.yaml forge.repository).
@@ -185,14 +187,18 @@ async function runWatch(options: ReconcileOptions, intervalMs: number, port: num
         durationSeconds: Math.max(30, Math.ceil((2 * intervalMs) / 1000)),
       })
     : null;
-  const loop = watch({ reconcile: () => reconcile(options).then(printReportQuietly(log)), intervalMs, elector, signal: controller.signal, log });
+  const metrics = createControllerMetrics();
+  const loop = watch({ reconcile: () => reconcile({ ...options, metrics }).then(printReportQuietly(log)), intervalMs, elector, signal: controller.signal, log });
   const secret = process.env.SLIPWAY_WEBHOOK_SECRET;
   const server = createServer(
-    secret === undefined
-      ? (request, response) => {
-          response.writeHead(request.url === '/healthz' ? 200 : 404).end();
-        }
-      : createWebhookHandler({ secret, onMerged: () => loop.trigger(), log }),
+    withMetricsEndpoint(
+      metrics.registry,
+      secret === undefined
+        ? (request, response) => {
+            response.writeHead(request.url === '/healthz' ? 200 : 404).end();
+          }
+        : createWebhookHandler({ secret, onMerged: () => loop.trigger(), log }),
+    ),
   );
   await new Promise<void>((resolve) => server.listen(port, resolve));
   log('watching', { intervalMs, port, webhook: secret !== undefined, leaderElection: elector !== null });

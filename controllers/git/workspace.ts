@@ -163,6 +163,17 @@ export class Workspace {
     });
   }
 
+  /** Whether `head` merges into `base` without conflicts (`git merge-tree` exits 1 on a conflict). */
+  async mergesCleanly(base: string, head: string): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      execFile('git', ['merge-tree', '--write-tree', '--name-only', base, head], { cwd: this.dir }, (error) => {
+        if (error === null) resolve(true);
+        else if (error.code === 1) resolve(false);
+        else reject(new Error(`checking whether ${head.slice(0, 12)} merges into ${base.slice(0, 12)}`, { cause: error }));
+      });
+    });
+  }
+
   /** Commits on `head` but not on `base` authored by someone other than the bot. */
   async foreignCommits(base: string, head: string): Promise<string[]> {
     const out = await this.git.raw(['log', '--format=%H %ae', `${base}..${head}`]);

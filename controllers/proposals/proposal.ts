@@ -13,6 +13,31 @@ export type Action = (typeof ACTIONS)[number];
 /** Prefix of every branch the bot owns. */
 export const BRANCH_PREFIX = 'slipway/';
 
+/** Set by the bot on a canary or promotion PR it closed because an abort or rollback made it moot. */
+export const SUPERSEDED_LABEL = 'slipway/superseded';
+
+/**
+ * Set by a person on a PR whose branch they pushed to, to hand the branch back: the bot rebuilds
+ * it from the base (dropping their commits) and removes the label.
+ */
+export const REGENERATE_LABEL = 'slipway/regenerate';
+
+/** The label of one action's PRs (`slipway/rollback`); the bot finds merged aborts and rollbacks by it. */
+export function actionLabel(action: Action): string {
+  return `slipway/${action}`;
+}
+
+/** The label every bot PR carries, and its action's. */
+export function proposalLabels(action: Action): string[] {
+  return ['slipway', actionLabel(action)];
+}
+
+/**
+ * Every label the bot ever sets or acts on: the only labels it adds or removes. Any other label on
+ * its PRs is a person's and stays.
+ */
+export const BOT_LABELS: readonly string[] = [...new Set([...ACTIONS.flatMap(proposalLabels), SUPERSEDED_LABEL, REGENERATE_LABEL])];
+
 /** One figure a reviewer checks: what was observed, against which threshold, and where it came from. */
 export interface EvidenceRow {
   readonly name: string;

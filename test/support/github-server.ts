@@ -4,11 +4,14 @@
  * repository's merge settings and branch protection, and GraphQL auto-merge. It refuses what GitHub
  * refuses, with GitHub's status and message: non-fast-forward ref updates without `force`, refs
  * without `refs/`, pull requests with no commits or a missing base, auto-merge where the repository
- * does not allow it (GitHub's default) or the PR is in clean or unstable status, merge methods the
- * repository turned off, merges whose `sha` is no longer the head. Lists are paginated with `Link`
+ * does not allow it (GitHub's default), the PR is in clean or unstable status or its head is not
+ * the `expectedHeadOid`, merge methods the repository turned off, merges whose `sha` is no longer
+ * the head. GraphQL input fields are read inline or from the mutation's variables. Pull requests
+ * are also served as issues (`GET /issues?labels=…`, with `pull_request.merged_at`). Lists are paginated with `Link`
  * headers; deleting a PR's head branch closes the PR. Every request body is validated against
  * GitHub's own OpenAPI description (`@octokit/openapi`), and faults (5xx, secondary rate limits, 429
- * with retry-after) can be injected.
+ * with retry-after, or any answer GitHub gives to a race, such as 405 "Base branch was modified")
+ * can be injected.
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -69,13 +72,18 @@ export interface Fault {
   readonly body?: string;
   /** Served for every matching request, not only the next. */
   readonly always?: boolean;
-  readonly kind: '5xx' | 'secondary-rate-limit' | '429';
+  /** `answer`: GitHub's answer to a race the fake cannot stage (`status` and `message`, e.g. 405 "Base branch was modified"). */
+  readonly kind: '5xx' | 'secondary-rate-limit' | '429' | 'answer';
+  readonly status?: number;
+  readonly message?: string;
 }
 
 /** One request the bot sent. */
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string, `?` included when there is one. */
+  readonly query: string;
   readonly body: unknown;
   /** The status the server answered. */
   status: number;
@@ -98,8 +106,15 @@ export interface FakeGitHub {
   /** Request bodies that did not match GitHub's OpenAPI description (should stay empty). */
   readonly invalidBodies: string[];
   injectFault(fault: Fault): void;
+  /** Drops every fault not yet served (the `always` ones included). */
+  clearFaults(): void;
   /** Branch head in the bare repository, or null. */
   branchSha(branch: string): Promise<string | null>;
+  /**
+   * Records a PR of the repository's past (closed, or merged), without touching Git: a repository
+   * with thousands of PRs in seconds. Its head is `main`'s commit, as good as any for a closed PR.
+   */
+  addPastPull(past: { readonly branch: string; readonly title?: string; readonly body?: string; readonly merged?: boolean; readonly labels?: readonly string[] }): Promise<FakePull>;
   /** Merges a PR as a person would on github.com. */
   mergePull(number: number): Promise<void>;
   /** Reports a check run on `sha` as CI would; a PR whose auto-merge waited on it may merge. */
@@ -284,6 +299,7 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
   const state: { protection: FakeProtection | null } = { protection: null };
   const prefix = `/repos/${owner}/${repo}`;
   let port = 0;
+  let mainSha: string | null = null;
 
   const revParse = async (ref: string) => git(gitDir, ['rev-parse', '--verify', '--quiet', ref]).catch(() => null);
   const isAncestor = (older: string, newer: string) => git(gitDir, ['merge-base', '--is-ancestor', older, newer]).then(() => true, () => false);
@@ -293,6 +309,17 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     head: { ...pull.head, repo: { full_name: `${owner}/${repo}` } },
     labels: pull.labels.map((name) => ({ name })),
     comments: pull.comments.length,
+  });
+  const issueJson = (pull: FakePull) => ({
+    number: pull.number,
+    node_id: `I_${pull.number}`,
+    title: pull.title,
+    body: pull.body,
+    state: pull.state,
+    labels: pull.labels.map((name) => ({ name })),
+    comments: pull.comments.length,
+    html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${pull.number}`,
+    pull_request: { url: `http://127.0.0.1:${port}${prefix}/pulls/${pull.number}`, html_url: `http://127.0.0.1:${port}/${owner}/${repo}/pull/${pull.number}`, merged_at: pull.merged_at },
   });
   const refreshHead = async (pull: FakePull) => {
     pull.head.sha = (await revParse(`refs/heads/${pull.head.ref}`)) ?? pull.head.sha;
@@ -346,23 +373,32 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
   };
 
   async function graphql(body: unknown): Promise<[number, unknown]> {
-    const { query: text, variables } = body as { query?: string; variables?: { id?: string } };
+    const { query: text, variables = {} } = body as { query?: string; variables?: Record<string, unknown> };
     const operation = typeof text === 'string' ? /(enablePullRequestAutoMerge|disablePullRequestAutoMerge)/.exec(text)?.[1] : undefined;
     if (operation === undefined) return [200, { errors: [{ message: 'unsupported query' }] }];
+    // An input field given inline (`mergeMethod: SQUASH`) or as a variable (`mergeMethod: $method`).
+    const argument = (name: string): string | undefined => {
+      const given = new RegExp(`(?<![$\\w])${name}:\\s*(\\$?\\w+)`).exec(text!)?.[1];
+      if (given === undefined) return undefined;
+      return given.startsWith('$') ? (variables[given.slice(1)] as string | undefined) : given;
+    };
     const refuse = (message: string, type = 'UNPROCESSABLE') => [200, { data: { [operation]: null }, errors: [{ type, path: [operation], message }] }] as [number, unknown];
-    const pull = pulls.find((candidate) => candidate.node_id === variables?.id);
-    if (pull === undefined) return refuse(`Could not resolve to a node with the global id of '${variables?.id ?? ''}'`, 'NOT_FOUND');
+    const id = argument('pullRequestId');
+    const pull = pulls.find((candidate) => candidate.node_id === id);
+    if (pull === undefined) return refuse(`Could not resolve to a node with the global id of '${id ?? ''}'`, 'NOT_FOUND');
     if (operation === 'disablePullRequestAutoMerge') {
       pull.auto_merge = null;
       return [200, { data: { disablePullRequestAutoMerge: { pullRequest: { number: pull.number } } } }];
     }
     if (!settings.allow_auto_merge) return refuse('Pull request Auto merge is not allowed for this repository');
-    const method = (/mergeMethod:\s*(\w+)/.exec(text!)?.[1] ?? 'MERGE').toLowerCase();
+    const method = (argument('mergeMethod') ?? 'MERGE').toLowerCase();
     const refusal = METHOD_REFUSALS[method];
     if (refusal === undefined) return refuse(`Argument 'mergeMethod' has an invalid value (${method})`);
     if (!settings[refusal.setting]) return refuse(refusal.graphql);
     if (pull.state !== 'open') return refuse('Pull request is not open');
     await refreshHead(pull);
+    const expected = argument('expectedHeadOid');
+    if (expected !== undefined && expected !== pull.head.sha) return refuse('Head branch was modified. Review and try the merge again.');
     const status = await mergeState(pull);
     if (status === 'CLEAN') return refuse('Pull request Pull request is in clean status');
     if (status === 'UNSTABLE') return refuse('Pull request Pull request is in unstable status');
@@ -466,13 +502,25 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     if (method === 'get' && rest === '/pulls') {
       const wanted = query.get('state') ?? 'open';
       const head = query.get('head');
-      for (const pull of pulls) await refreshHead(pull);
       const selected = pulls
         .filter((pull) => wanted === 'all' || pull.state === wanted)
         .filter((pull) => head === null || `${owner}:${pull.head.ref}` === head)
         .sort((a, b) => b.number - a.number);
       const [page, headers] = paginate(selected, query, self);
+      // Only the served page, and only open PRs: a closed PR keeps the head it had (as on GitHub).
+      for (const pull of page) if (pull.state === 'open') await refreshHead(pull);
       return [200, page.map(pullJson), headers];
+    }
+    if (method === 'get' && rest === '/issues') {
+      // Pull requests are issues too; this fake holds no other issues. `labels` means all of them.
+      const wanted = query.get('state') ?? 'open';
+      const labels = (query.get('labels') ?? '').split(',').filter((label) => label !== '');
+      const selected = pulls
+        .filter((pull) => wanted === 'all' || pull.state === wanted)
+        .filter((pull) => labels.every((label) => pull.labels.includes(label)))
+        .sort((a, b) => b.number - a.number);
+      const [page, headers] = paginate(selected, query, self);
+      return [200, page.map(issueJson), headers];
     }
     if (method === 'post' && rest === '/pulls') {
       const tooLong = bodyTooLong('PullRequest', input.body);
@@ -588,7 +636,7 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
         const method = (request.method ?? 'GET').toLowerCase();
         const raw = Buffer.concat(chunks).toString('utf8');
         const body = raw === '' ? undefined : (JSON.parse(raw) as unknown);
-        const recorded: RecordedRequest = { method, path: url.pathname, body, status: 0 };
+        const recorded: RecordedRequest = { method, path: url.pathname, query: url.search, body, status: 0 };
         requests.push(recorded);
         const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
           recorded.status = status;
@@ -611,6 +659,7 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
           if (fault.always !== true) faults.splice(faultIndex, 1);
           if (fault.kind === '5xx') return send(502, { message: 'Server Error' });
           if (fault.kind === '429') return send(429, { message: 'Too Many Requests' }, { 'retry-after': '1' });
+          if (fault.kind === 'answer') return send(fault.status ?? 422, { message: fault.message ?? 'Validation Failed' });
           return send(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
         }
         try {
@@ -641,7 +690,27 @@ export async function startGitHub(source: string, owner = 'acme', repo = 'fraud-
     requests,
     invalidBodies,
     injectFault: (fault) => faults.push(fault),
+    clearFaults: () => faults.splice(0, faults.length),
     branchSha: (branch) => revParse(`refs/heads/${branch}`),
+    async addPastPull(past) {
+      const number = pulls.length + 1;
+      mainSha ??= (await revParse('refs/heads/main'))!;
+      const pull: FakePull = {
+        number,
+        node_id: `PR_${number}`,
+        title: past.title ?? `Past change ${number}`,
+        body: past.body ?? null,
+        state: 'closed',
+        merged_at: past.merged === true ? new Date(0).toISOString() : null,
+        head: { ref: past.branch, sha: mainSha },
+        base: { ref: 'main' },
+        labels: [...(past.labels ?? [])],
+        comments: [],
+        auto_merge: null,
+      };
+      pulls.push(pull);
+      return pull;
+    },
     async mergePull(number) {
       await merge(pulls.find((pull) => pull.number === number)!);
     },

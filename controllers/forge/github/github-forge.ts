@@ -3,11 +3,22 @@
  * (blobs, tree, commit, ref) so that no push credentials are needed, auto-merge through GraphQL's
  * `enablePullRequestAutoMerge`. Octokit's types stay in this folder.
  */
-import type { BranchWrite, Forge, PullRequest, PullRequestSpec, PullRequestState } from '../forge.js';
+import type { AutoMergeRefusal, AutoMergeResult, BranchWrite, Forge, LabelledPullRequest, MergeMethod, PullRequest, PullRequestSpec, PullRequestState } from '../forge.js';
 import { TerminalForgeError } from '../forge.js';
 import { configuredBot, DEFAULT_BOT, githubNoreply, type BotIdentity } from '../../git/bot-identity.js';
 import type { Log } from '../../reconcile.js';
-import { isAuthError, isCleanStatusError, isNotFoundError, isPrAlreadyExistsError } from './errors.js';
+import {
+  isAuthError,
+  isAutoMergeNotAllowedError,
+  isBaseModifiedError,
+  isHeadModifiedError,
+  isMergeableNowError,
+  isMergeBlockedError,
+  isMergeMethodNotAllowedError,
+  isNotFoundError,
+  isPrAlreadyExistsError,
+} from './errors.js';
+import { candidateMethods, mergeSettingsOf, type MergeSettings } from './merge-settings.js';
 import { createGitHubClient, gitToken, type ClientTuning, type GitHubClient } from './octokit.js';
 import type { GitHubSettings } from './settings.js';
 
@@ -22,8 +33,27 @@ interface RestPull {
   readonly head: { readonly ref: string; readonly sha: string; readonly repo: { readonly full_name: string } | null };
   readonly base: { readonly ref: string };
   readonly labels: readonly ({ readonly name?: string } | string)[];
-  readonly auto_merge?: unknown;
+  readonly auto_merge?: { readonly merge_method?: string } | null;
 }
+
+interface RestIssue {
+  readonly number: number;
+  readonly body?: string | null;
+  readonly labels: readonly ({ readonly name?: string } | string)[];
+  readonly pull_request?: { readonly merged_at?: string | null };
+}
+
+function labelNames(labels: RestIssue['labels']): string[] {
+  return labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))).filter((name) => name !== '');
+}
+
+const ENABLE_AUTO_MERGE = `mutation($id: ID!, $mergeMethod: PullRequestMergeMethod!, $headOid: GitObjectID!) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod, expectedHeadOid: $headOid }) { pullRequest { number } }
+}`;
+
+const DISABLE_AUTO_MERGE = 'mutation($id: ID!) { disablePullRequestAutoMerge(input: { pullRequestId: $id }) { pullRequest { number } } }';
+
+const refused = (reason: AutoMergeRefusal, message: string): AutoMergeResult => ({ kind: 'refused', reason, message });
 
 /** The forge on GitHub or GitHub Enterprise Server. */
 export class GitHubForge implements Forge {
@@ -31,6 +61,10 @@ export class GitHubForge implements Forge {
   readonly remoteUrl: string;
   private readonly octokit: GitHubClient;
   private readonly repoParams: { owner: string; repo: string };
+  /** The repository's merge settings, read at most once per reconcile. */
+  private mergeSettingsRead: Promise<MergeSettings> | null = null;
+  /** Whether each base requires up-to-date branches, read at most once per reconcile. */
+  private readonly upToDateRead = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly settings: GitHubSettings,
@@ -49,6 +83,11 @@ export class GitHubForge implements Forge {
     const token = await gitToken(this.octokit);
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
     return [`http.extraHeader=Authorization: Basic ${basic}`];
+  }
+
+  beginReconcile(): void {
+    this.mergeSettingsRead = null;
+    this.upToDateRead.clear();
   }
 
   /**
@@ -80,9 +119,9 @@ export class GitHubForge implements Forge {
     }
   }
 
-  async ensureBranch(write: BranchWrite): Promise<void> {
+  async ensureBranch(write: BranchWrite): Promise<string> {
     const current = await this.branchSha(write.branch);
-    if (current === write.commit) return;
+    if (current === write.commit) return current;
     if (current !== write.expected) throw new Error(`branch ${write.branch} moved to ${current?.slice(0, 12) ?? 'nothing'} since it was read; will retry next reconcile`);
     try {
       const { data: parent } = await this.octokit.rest.git.getCommit({ ...this.repoParams, commit_sha: write.parent });
@@ -101,11 +140,51 @@ export class GitHubForge implements Forge {
       if (commit.sha !== write.commit) this.log('github built a different commit id than the working clone', { branch: write.branch, github: commit.sha, local: write.commit });
       if (current === null) await this.octokit.rest.git.createRef({ ...this.repoParams, ref: `refs/heads/${write.branch}`, sha: commit.sha });
       else await this.octokit.rest.git.updateRef({ ...this.repoParams, ref: `heads/${write.branch}`, sha: commit.sha, force: true });
+      return commit.sha;
     } catch (error) {
       throw this.wrap(error, `writing branch ${write.branch}`);
     }
   }
 
+  /**
+   * Classic branch protection (`required_status_checks.strict`, readable with admin rights only;
+   * 403 and 404 read as "no") or a ruleset's `strict_required_status_checks_policy` (readable by
+   * anyone who can read the repository). Read once per reconcile.
+   */
+  requiresUpToDate(base: string): Promise<boolean> {
+    if (!this.upToDateRead.has(base)) {
+      const read = Promise.all([this.classicStrict(base), this.rulesetStrict(base)]).then(([classic, ruleset]) => classic || ruleset);
+      read.catch(() => this.upToDateRead.delete(base));
+      this.upToDateRead.set(base, read);
+    }
+    return this.upToDateRead.get(base)!;
+  }
+
+  private async classicStrict(base: string): Promise<boolean> {
+    try {
+      const { data } = await this.octokit.rest.repos.getBranchProtection({ ...this.repoParams, branch: base });
+      return data.required_status_checks?.strict === true;
+    } catch (error) {
+      if (isNotFoundError(error) || (error as { status?: number }).status === 403) return false;
+      throw this.wrap(error, `reading the protection of ${base}`);
+    }
+  }
+
+  private async rulesetStrict(base: string): Promise<boolean> {
+    try {
+      const rules = (await this.octokit.paginate(this.octokit.rest.repos.getBranchRules, { ...this.repoParams, branch: base, per_page: 100 })) as unknown as { type: string; parameters?: { strict_required_status_checks_policy?: boolean } }[];
+      return rules.some((rule) => rule.type === 'required_status_checks' && rule.parameters?.strict_required_status_checks_policy === true);
+    } catch (error) {
+      if (isNotFoundError(error)) return false;
+      throw this.wrap(error, `reading the rules of ${base}`);
+    }
+  }
+
+  /**
+   * Every PR of the repository whose head starts with `prefix`: pages through all of them (one
+   * call per 100). The reconcile no longer uses it; `bench/controller` calls it to count what the
+   * old approach cost.
+   */
   async listPullRequests(prefix: string): Promise<PullRequest[]> {
     try {
       const pulls = (await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.repoParams, state: 'all', per_page: 100 })) as unknown as RestPull[];
@@ -118,9 +197,30 @@ export class GitHubForge implements Forge {
     }
   }
 
+  async listPullRequestsByBranch(branch: string): Promise<PullRequest[]> {
+    return (await this.pullsFor(branch, 'all')).map((pull) => this.toPullRequest(pull));
+  }
+
   async findPullRequestByBranch(branch: string): Promise<PullRequest | null> {
-    const pulls = await this.pullsFor(branch, 'all');
-    return pulls.length === 0 ? null : this.toPullRequest(pulls[0]);
+    return (await this.listPullRequestsByBranch(branch))[0] ?? null;
+  }
+
+  /**
+   * The issues API filtered by label (`GET /issues?labels=…&state=closed`): it pages through the
+   * labelled ones only, and its items carry `pull_request.merged_at` and the body. Chosen over the
+   * search API, whose index lags behind a merge (a rollback merged a minute ago could be missed,
+   * and its version proposed again) and whose rate limit is 30 a minute.
+   */
+  async listMergedByLabel(label: string): Promise<LabelledPullRequest[]> {
+    try {
+      const issues = (await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { ...this.repoParams, labels: label, state: 'closed', per_page: 100 })) as unknown as RestIssue[];
+      return issues
+        .filter((issue) => issue.pull_request?.merged_at !== null && issue.pull_request?.merged_at !== undefined)
+        .sort((a, b) => b.number - a.number)
+        .map((issue) => ({ number: issue.number, body: issue.body ?? '', labels: labelNames(issue.labels) }));
+    } catch (error) {
+      throw this.wrap(error, `finding merged pull requests labelled ${label}`);
+    }
   }
 
   async ensurePullRequest(spec: PullRequestSpec): Promise<{ pr: PullRequest; created: boolean; updated: boolean }> {
@@ -159,27 +259,94 @@ export class GitHubForge implements Forge {
     }
   }
 
+  async comments(number: number): Promise<string[]> {
+    try {
+      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.repoParams, issue_number: number, per_page: 100 });
+      return comments.map((comment) => comment.body ?? '');
+    } catch (error) {
+      throw this.wrap(error, `reading the comments of #${number}`);
+    }
+  }
+
   /**
-   * GitHub's auto-merge (GraphQL `enablePullRequestAutoMerge`): merged once required checks pass.
-   * When the PR is already mergeable GitHub refuses ("clean status"), and it is merged at once.
+   * GitHub's auto-merge (GraphQL `enablePullRequestAutoMerge`, pinned to `head`) with the best
+   * merge method the repository allows; a merge at once (REST, with `sha`) when the PR can be
+   * merged now (GitHub then refuses auto-merge as "clean" or "unstable") or the repository does not
+   * allow auto-merge. GitHub's refusals come back as a `refused` result.
    */
-  async enableAutoMerge(number: number): Promise<void> {
+  async enableAutoMerge(number: number, head: string): Promise<AutoMergeResult> {
     try {
       const { data } = await this.octokit.rest.pulls.get({ ...this.repoParams, pull_number: number });
       const pull = data as unknown as RestPull;
-      if (pull.merged_at !== null || pull.state !== 'open' || (pull.auto_merge !== null && pull.auto_merge !== undefined)) return;
-      try {
-        await this.octokit.graphql(
-          'mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: MERGE }) { pullRequest { number } } }',
-          { id: pull.node_id },
-        );
-      } catch (error) {
-        if (!isCleanStatusError(error)) throw error;
-        await this.octokit.rest.pulls.merge({ ...this.repoParams, pull_number: number, merge_method: 'merge' });
+      if (pull.merged_at !== null) return { kind: 'merged', method: null };
+      if (pull.state !== 'open') return refused('not-mergeable', `#${number} is closed`);
+      const autoMergeOn = pull.auto_merge !== null && pull.auto_merge !== undefined;
+      if (pull.head.sha !== head) {
+        // Someone pushed since the bot read the branch; GitHub keeps auto-merge on across pushes.
+        if (autoMergeOn) await this.octokit.graphql(DISABLE_AUTO_MERGE, { id: pull.node_id });
+        return refused('head-moved', `the head of #${number} is ${pull.head.sha.slice(0, 12)}, not ${head.slice(0, 12)}, the commit the bot wrote`);
       }
+      if (autoMergeOn) return { kind: 'enabled', method: (pull.auto_merge!.merge_method ?? 'merge') as MergeMethod };
+      const settings = await this.mergeSettings();
+      const methods = candidateMethods(settings);
+      let outcome = refused('merge-method-not-allowed', 'the repository allows none of merge commits, squash merges and rebase merges');
+      // A method GitHub turns down may only have been unknown (settings hidden from this token): try the next.
+      for (const method of methods) {
+        outcome = await this.autoMergeWith(pull, head, method, settings.autoMerge !== false);
+        if (outcome.kind !== 'refused' || outcome.reason !== 'merge-method-not-allowed') return outcome;
+      }
+      return outcome;
     } catch (error) {
       throw this.wrap(error, `enabling auto-merge on #${number}`);
     }
+  }
+
+  async disableAutoMerge(number: number): Promise<void> {
+    try {
+      const { data } = await this.octokit.rest.pulls.get({ ...this.repoParams, pull_number: number });
+      const pull = data as unknown as RestPull;
+      if (pull.auto_merge === null || pull.auto_merge === undefined) return;
+      await this.octokit.graphql(DISABLE_AUTO_MERGE, { id: pull.node_id });
+    } catch (error) {
+      throw this.wrap(error, `disabling auto-merge on #${number}`);
+    }
+  }
+
+  private async autoMergeWith(pull: RestPull, head: string, method: MergeMethod, tryAutoMerge: boolean): Promise<AutoMergeResult> {
+    let notAllowed: string | null = tryAutoMerge ? null : 'the repository does not allow auto-merge';
+    if (tryAutoMerge) {
+      try {
+        await this.octokit.graphql(ENABLE_AUTO_MERGE, { id: pull.node_id, mergeMethod: method.toUpperCase(), headOid: head });
+        return { kind: 'enabled', method };
+      } catch (error) {
+        if (isMergeMethodNotAllowedError(error)) return refused('merge-method-not-allowed', messageOf(error));
+        if (isHeadModifiedError(error)) return refused('head-moved', messageOf(error));
+        if (isAutoMergeNotAllowedError(error)) notAllowed = messageOf(error);
+        else if (!isMergeableNowError(error)) throw error;
+      }
+    }
+    try {
+      await this.octokit.rest.pulls.merge({ ...this.repoParams, pull_number: pull.number, sha: head, merge_method: method });
+      return { kind: 'merged', method };
+    } catch (error) {
+      if (isMergeMethodNotAllowedError(error)) return refused('merge-method-not-allowed', messageOf(error));
+      if (isHeadModifiedError(error)) return refused('head-moved', messageOf(error));
+      if (isBaseModifiedError(error)) return refused('base-modified', messageOf(error));
+      if (!isMergeBlockedError(error)) throw error;
+      // Blocked (a required check has not passed, say): auto-merge would have waited for it.
+      return notAllowed === null ? refused('not-mergeable', messageOf(error)) : refused('auto-merge-not-allowed', `${notAllowed}; ${messageOf(error)}`);
+    }
+  }
+
+  private mergeSettings(): Promise<MergeSettings> {
+    this.mergeSettingsRead ??= this.octokit.rest.repos.get(this.repoParams).then(
+      ({ data }) => mergeSettingsOf(data as unknown as Record<string, unknown>),
+      (error: unknown) => {
+        this.mergeSettingsRead = null;
+        throw this.wrap(error, 'reading the repository settings');
+      },
+    );
+    return this.mergeSettingsRead;
   }
 
   private async update(open: RestPull, spec: PullRequestSpec): Promise<{ pr: PullRequest; created: boolean; updated: boolean }> {
@@ -189,17 +356,29 @@ export class GitHubForge implements Forge {
       await this.octokit.rest.pulls.update({ ...this.repoParams, pull_number: open.number, title: spec.title, body: spec.body, base: spec.base });
       updated = true;
     }
-    if (JSON.stringify([...current.labels].sort()) !== JSON.stringify([...spec.labels].sort())) {
-      await this.octokit.rest.issues.setLabels({ ...this.repoParams, issue_number: open.number, labels: [...spec.labels] });
-      updated = true;
+    // One by one: `setLabels` would also remove the labels people added.
+    const added = spec.labels.filter((label) => !current.labels.includes(label));
+    const removed = current.labels.filter((label) => spec.managedLabels.includes(label) && !spec.labels.includes(label));
+    if (added.length > 0) await this.octokit.rest.issues.addLabels({ ...this.repoParams, issue_number: open.number, labels: added });
+    for (const name of removed) await this.removeLabel(open.number, name);
+    if (added.length > 0 || removed.length > 0) updated = true;
+    const labels = [...current.labels.filter((label) => !removed.includes(label)), ...added];
+    return { pr: { ...current, title: spec.title, body: spec.body, labels }, created: false, updated };
+  }
+
+  private async removeLabel(number: number, name: string): Promise<void> {
+    try {
+      await this.octokit.rest.issues.removeLabel({ ...this.repoParams, issue_number: number, name });
+    } catch (error) {
+      // Already gone (a person removed it first): what we wanted.
+      if (!isNotFoundError(error)) throw error;
     }
-    return { pr: { ...current, title: spec.title, body: spec.body, labels: [...spec.labels] }, created: false, updated };
   }
 
   private async pullsFor(branch: string, state: 'open' | 'all'): Promise<RestPull[]> {
     try {
-      const { data } = await this.octokit.rest.pulls.list({ ...this.repoParams, state, head: `${this.settings.owner}:${branch}`, per_page: 100 });
-      return (data as unknown as RestPull[]).filter((pull) => pull.head.ref === branch && this.sameRepository(pull)).sort((a, b) => b.number - a.number);
+      const data = (await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.repoParams, state, head: `${this.settings.owner}:${branch}`, per_page: 100 })) as unknown as RestPull[];
+      return data.filter((pull) => pull.head.ref === branch && this.sameRepository(pull)).sort((a, b) => b.number - a.number);
     } catch (error) {
       throw this.wrap(error, `finding pull requests for ${branch}`);
     }
@@ -229,9 +408,10 @@ export class GitHubForge implements Forge {
       title: pull.title,
       body: pull.body ?? '',
       state,
-      labels: pull.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))).filter((name) => name !== ''),
+      labels: labelNames(pull.labels),
       headSha: pull.head.sha,
       url: pull.html_url,
+      autoMerge: pull.auto_merge !== null && pull.auto_merge !== undefined,
     };
   }
 
@@ -240,4 +420,10 @@ export class GitHubForge implements Forge {
     const message = `${doing}: ${(error as Error).message}`;
     return isAuthError(error) ? new TerminalForgeError(message, { cause: error }) : new Error(message, { cause: error });
   }
+}
+
+/** GitHub's own words, without Octokit's "Request failed due to following response errors" wrapper. */
+function messageOf(error: unknown): string {
+  const failure = error as { errors?: readonly { message?: string }[]; response?: { data?: { message?: string } }; message?: string };
+  return failure.errors?.[0]?.message ?? failure.response?.data?.message ?? failure.message ?? String(error);
 }

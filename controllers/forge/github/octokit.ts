@@ -38,7 +38,8 @@ export function createGitHubClient(settings: GitHubSettings, log: Log, tuning: C
     ...auth,
     baseUrl: settings.apiUrl,
     userAgent: 'slipway-controller',
-    retry: { retryAfterBaseValue: base, retries, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+    // 405 and 409 are GitHub refusing a merge: asking again at once gets the same answer.
+    retry: { retryAfterBaseValue: base, retries, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451] },
     throttle: {
       retryAfterBaseValue: base,
       // Bottleneck groups in the plugin's own shape; typed loosely because the plugin does not export it.

@@ -11,7 +11,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import { BOT_ENVIRONMENT_NAMES, BOT_NAME, botEnvironment, configuredBot, DEFAULT_BOT, type BotIdentity } from '../../git/bot-identity.js';
 import { gitWithInput } from '../../git/git-input.js';
 import { withStaleLocksCleared } from '../../git/stale-lock.js';
-import type { BranchWrite, Forge, PullRequest, PullRequestSpec } from '../forge.js';
+import type { AutoMergeResult, BranchWrite, Forge, LabelledPullRequest, PullRequest, PullRequestSpec } from '../forge.js';
 import { PULLS_REF_PREFIX, parseRecord, type PullRecord } from './pull-record.js';
 
 const ZERO = '0000000000000000000000000000000000000000';
@@ -46,9 +46,9 @@ export class LocalForge implements Forge {
     return (await this.stored()).find((stored) => stored.record.number === number)?.record ?? null;
   }
 
-  async ensureBranch(write: BranchWrite): Promise<void> {
+  async ensureBranch(write: BranchWrite): Promise<string> {
     const ref = `refs/heads/${write.branch}`;
-    if ((await this.revParse(ref)) === write.commit) return;
+    if ((await this.revParse(ref)) === write.commit) return write.commit;
     try {
       // Bring the commit's objects over from the working clone, then move the branch only if it
       // is still where the controller last saw it.
@@ -57,8 +57,10 @@ export class LocalForge implements Forge {
     } catch (error) {
       throw new Error(`writing branch ${write.branch}`, { cause: error });
     }
+    return write.commit;
   }
 
+  /** The PRs whose head branch starts with `prefix`, any state, newest first (for `slipway pr` and tests). */
   async listPullRequests(prefix: string): Promise<PullRequest[]> {
     const records = await this.records();
     const heads = await this.branchHeads();
@@ -68,8 +70,19 @@ export class LocalForge implements Forge {
       .map((record) => this.toPullRequest(record, heads));
   }
 
+  async listPullRequestsByBranch(branch: string): Promise<PullRequest[]> {
+    return (await this.listPullRequests(branch)).filter((pr) => pr.branch === branch);
+  }
+
   async findPullRequestByBranch(branch: string): Promise<PullRequest | null> {
-    return (await this.listPullRequests(branch)).find((pr) => pr.branch === branch) ?? null;
+    return (await this.listPullRequestsByBranch(branch))[0] ?? null;
+  }
+
+  async listMergedByLabel(label: string): Promise<LabelledPullRequest[]> {
+    return (await this.records())
+      .filter((record) => record.state === 'merged' && record.labels.includes(label))
+      .sort((a, b) => b.number - a.number)
+      .map((record) => ({ number: record.number, body: record.body, labels: record.labels }));
   }
 
   async ensurePullRequest(spec: PullRequestSpec): Promise<{ pr: PullRequest; created: boolean; updated: boolean }> {
@@ -78,9 +91,10 @@ export class LocalForge implements Forge {
       const open = stored.filter((one) => one.record.branch === spec.branch && one.record.state === 'open').sort((a, b) => b.record.number - a.record.number)[0];
       const heads = await this.branchHeads();
       if (open !== undefined) {
-        const same = open.record.title === spec.title && open.record.body === spec.body && sameLabels(open.record.labels, spec.labels) && open.record.base === spec.base;
+        const labels = mergedLabels(open.record.labels, spec);
+        const same = open.record.title === spec.title && open.record.body === spec.body && sameLabels(open.record.labels, labels) && open.record.base === spec.base;
         if (same) return { pr: this.toPullRequest(open.record, heads), created: false, updated: false };
-        const next: PullRecord = { ...open.record, title: spec.title, body: spec.body, labels: [...spec.labels].sort(), base: spec.base, updatedAt: this.now().toISOString() };
+        const next: PullRecord = { ...open.record, title: spec.title, body: spec.body, labels, base: spec.base, updatedAt: this.now().toISOString() };
         if (await this.write(next, open.commit)) return { pr: this.toPullRequest(next, heads), created: false, updated: true };
         continue;
       }
@@ -90,6 +104,16 @@ export class LocalForge implements Forge {
       if (await this.write(record, null)) return { pr: this.toPullRequest(record, heads), created: true, updated: false };
     }
     throw new Error(`could not write the pull request record for ${spec.branch}: it kept changing underneath`);
+  }
+
+  /** Always: the local forge has no approvals to dismiss, so its branches follow the base (as they always did). */
+  async requiresUpToDate(): Promise<boolean> {
+    return true;
+  }
+
+  /** Adds a label as a person would (the local forge's stand-in for GitHub's label picker). */
+  async addLabel(number: number, label: string): Promise<void> {
+    await this.change(number, (record) => (record.labels.includes(label) ? null : { ...record, labels: [...record.labels, label].sort() }));
   }
 
   /** `SLIPWAY_BOT_NAME` and `SLIPWAY_BOT_EMAIL` when set, else the default bot. */
@@ -105,9 +129,18 @@ export class LocalForge implements Forge {
     await this.change(number, (record) => (record.state === 'open' ? { ...record, state: 'closed' } : null));
   }
 
-  async enableAutoMerge(number: number): Promise<void> {
-    await this.merge(number);
+  async comments(number: number): Promise<string[]> {
+    return (await this.record(number))?.comments.map((comment) => comment.text) ?? [];
   }
+
+  /** Merges at once: the local forge has no checks to wait for. */
+  async enableAutoMerge(number: number): Promise<AutoMergeResult> {
+    await this.merge(number);
+    return { kind: 'merged', method: 'merge' };
+  }
+
+  /** Nothing to turn off: the local forge never waits to merge. */
+  async disableAutoMerge(): Promise<void> {}
 
   /**
    * Merges PR `number` into its base with a merge commit: in the working tree when the base is
@@ -223,10 +256,17 @@ export class LocalForge implements Forge {
       labels: record.labels,
       headSha: heads.get(record.branch) ?? null,
       url: `${this.remoteUrl}#pull/${record.number}`,
+      autoMerge: false,
     };
   }
 }
 
 function sameLabels(a: readonly string[], b: readonly string[]): boolean {
   return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+}
+
+/** The PR's labels after the bot's: its own as `spec` wants them, a person's untouched. */
+function mergedLabels(current: readonly string[], spec: PullRequestSpec): string[] {
+  const kept = current.filter((label) => !spec.managedLabels.includes(label) || spec.labels.includes(label));
+  return [...new Set([...kept, ...spec.labels])].sort();
 }

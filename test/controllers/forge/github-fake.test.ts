@@ -117,6 +117,21 @@ describe('the loopback GitHub', () => {
     main = (await github.branchSha('main'))!;
   });
 
+  it('refuses auto-merge pinned to a head that is no longer the PR head, and takes the mutation\'s variables', async () => {
+    github.protection = { requiredChecks: ['test'], strict: false };
+    github.settings.allow_auto_merge = true;
+    await branchAhead('topic/pinned');
+    const { data } = await octokit.rest.pulls.create({ ...params, head: 'topic/pinned', base: 'main', title: 'pinned' });
+    const pinned = 'mutation($id: ID!, $how: PullRequestMergeMethod!, $head: GitObjectID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $how, expectedHeadOid: $head }) { pullRequest { number } } }';
+    await github.pushAsPerson('topic/pinned', 'notes/pinned.md', 'moved\n');
+    assert.equal(await graphqlMessage(pinned, { id: data.node_id, how: 'SQUASH', head: data.head.sha }), 'Head branch was modified. Review and try the merge again.');
+    const head = (await github.branchSha('topic/pinned'))!;
+    await octokit.graphql(pinned, { id: data.node_id, how: 'SQUASH', head });
+    assert.deepEqual(github.pulls[data.number - 1].auto_merge, { merge_method: 'squash' });
+    await octokit.rest.pulls.update({ ...params, pull_number: data.number, state: 'closed' });
+    github.protection = null;
+  });
+
   it('honours merge settings and refuses a merge whose sha is no longer the head', async () => {
     await branchAhead('topic/merge');
     const { data } = await octokit.rest.pulls.create({ ...params, head: 'topic/merge', base: 'main', title: 'merge' });

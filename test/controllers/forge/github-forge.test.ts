@@ -87,10 +87,10 @@ describe('the GitHub forge', () => {
     // GitHub's defaults refuse auto-merge; a PR with nothing to wait for is refused as "clean".
     github.settings.allow_auto_merge = true;
     github.protection = { requiredChecks: ['test'], strict: false };
-    const { pr } = await forge.ensurePullRequest({ branch: 'slipway/version/fraud-detector/dev', base: 'main', title: 'Reopened by hand', body: 'x', labels: ['slipway'] });
+    const { pr } = await forge.ensurePullRequest({ branch: 'slipway/version/fraud-detector/dev', base: 'main', title: 'Reopened by hand', body: 'x', labels: ['slipway'], managedLabels: ['slipway'] });
     assert.equal(pr.number, 2);
     assert.equal(github.pulls[1].auto_merge, null);
-    await forge.enableAutoMerge(2);
+    assert.deepEqual(await forge.enableAutoMerge(2, pr.headSha!), { kind: 'enabled', method: 'merge' });
     assert.deepEqual(github.pulls[1].auto_merge, { merge_method: 'merge' });
     assert.ok(github.requests.some((request) => request.path === '/graphql'));
     await forge.close(2);
