@@ -55,7 +55,7 @@ function whatHappensNext(proposal: Proposal, context: BodyContext): string[] {
     proposal.autoMerge
       ? '- The policy allows auto-merge for this change: the bot merges it once required checks pass, so the cluster is made safe quickly.'
       : '- A person approves by merging. The bot never merges this PR.',
-    '- The bot keeps this branch regenerated from the base branch and updates this PR when the evidence changes.',
+    '- The bot rebuilds this branch from the base only when it conflicts, its edits change or the base requires up-to-date branches, and updates this PR when the evidence changes. If you push to it, the bot leaves it to you; hand it back with the label `slipway/regenerate`.',
     `- Closing this PR unmerged declines \`${proposal.subject}\` for ${proposal.target}: it will not be proposed again for the same evidence.`,
     `- Generated from base \`${context.baseSha.slice(0, 12)}\`, proposal key \`${proposal.key}\`.`,
   );
