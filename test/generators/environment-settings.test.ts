@@ -37,6 +37,13 @@ const SETTINGS = `  cluster:
       - { key: spot, operator: Exists, effect: NoExecute, tolerationSeconds: 30 }
 `;
 
+const SCRAPER = '    scrapedFrom: { namespace: observability, podLabels: { app.kubernetes.io/name: vmagent } }\n';
+const DEPLOYMENT_RESOURCES = `      targetCpuUtilization: 55
+      resources:
+        requests: { cpu: 250m, memory: 128Mi }
+        limits: { cpu: "1", memory: 256Mi }
+`;
+
 // Environments that declare no store of their own inherit the project's.
 const PROJECT_ARTIFACTS = `  artifacts:
     url: s3://shared-artifacts/fraud
@@ -58,8 +65,11 @@ describe('an environment with every store, sync and cluster setting declared', (
     const dev = path.join(repo.root, 'environments/dev.yaml');
     const text = await readFile(dev, 'utf8');
     const replaced = text.replace(/ {2}cluster:\n[\s\S]*? {4}timeout: 5ms\n/, SETTINGS);
-    assert.notEqual(replaced, text, 'the example dev environment changed shape; update this test');
-    await writeFile(dev, replaced);
+    const declared = replaced
+      .replace('    labels: { release: kube-prometheus-stack }\n', `    labels: { release: kube-prometheus-stack }\n${SCRAPER}`)
+      .replace('      replicas: { min: 1, max: 2 }\n', `      replicas: { min: 1, max: 2 }\n${DEPLOYMENT_RESOURCES}`);
+    assert.ok(replaced !== text && declared.includes(SCRAPER) && declared.includes(DEPLOYMENT_RESOURCES), 'the example dev environment changed shape; update this test');
+    await writeFile(dev, declared);
     const project = path.join(repo.root, 'slipway.yaml');
     await writeFile(project, `${await readFile(project, 'utf8')}${PROJECT_ARTIFACTS}`);
     const staging = path.join(repo.root, 'environments/staging.yaml');
@@ -112,6 +122,14 @@ describe('an environment with every store, sync and cluster setting declared', (
     assert.deepEqual(bundle.artifactStore, { url: 's3://shared-artifacts/fraud', endpoint: 'http://minio.shared:9000' });
     const runtime = object('staging/deployment-fraud-detector.yaml').spec.template.spec.containers[0];
     assert.deepEqual(runtime.envFrom, [{ secretRef: { name: 'shared-store' } }]);
+  });
+
+  it('admits the declared scraper by its namespace name, and sizes and scales the deployment as declared', () => {
+    const from = object('dev/networkpolicy-fraud-detector.yaml').spec.ingress[0].from;
+    assert.deepEqual(from[0], { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'vmagent' } } });
+    const runtime = object('dev/deployment-fraud-detector.yaml').spec.template.spec.containers[0];
+    assert.deepEqual(runtime.resources, { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } });
+    assert.equal(object('dev/horizontalpodautoscaler-fraud-detector.yaml').spec.metrics[0].resource.target.averageUtilization, 55);
   });
 
   it('tolerates a taint for the declared seconds', () => {
