@@ -18,4 +18,18 @@ describe('the runtime bundle', () => {
     assert.deepEqual(inputs.find((input) => input.ref === 'behavioral-features:velocity_last_24h')?.joinKeyTypes, ['int64']);
     assert.deepEqual(inputs.find((input) => input.ref === 'transaction-features:amount')?.joinKeyTypes, ['string']);
   });
+
+  it("carries the card's output, and the environment's Redis time budget and audit sample rate", async () => {
+    const read = (file: string) => readFile(path.join(PROJECT_ROOT, file), 'utf8');
+    const card = (await read('catalog/models/fraud-detector.yaml')).replace('threshold: 0.5\n    classes: [legitimate, fraud]', 'threshold: 0.7\n    classes: [ok, flagged]');
+    const dev = (await read('environments/dev.yaml')).replace('    timeout: 5ms\n', '    timeout: 20ms\n').replace('  deployments:\n', '  runtime:\n    auditSampleRate: 0.25\n  deployments:\n');
+    assert.ok(card.includes('flagged') && dev.includes('20ms') && dev.includes('0.25'), 'the example changed shape; update this test');
+    const result = await loadExampleWith({ 'catalog/models/fraud-detector.yaml': card, 'environments/dev.yaml': dev });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
+    const bundle = buildBundle(result.catalog, 'dev', 'fraud-detector');
+    assert.deepEqual(bundle.output, { threshold: 0.7, classes: ['ok', 'flagged'] });
+    assert.equal(bundle.onlineStore?.timeoutMs, 20);
+    assert.equal(bundle.auditSampleRate, 0.25);
+    assert.equal(buildBundle(result.catalog, 'prod', 'fraud-detector').onlineStore?.timeoutMs, 5);
+  });
 });
