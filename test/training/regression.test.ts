@@ -13,8 +13,11 @@ import { openArtifactStore } from '../../core/artifact-store/open-store.js';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { writeTransactionsCsv } from '../../features/generate.js';
 import { proposeNewVersion } from '../../controllers/proposals/retrain-result.js';
+import { buildBundle } from '../../core/bundle.js';
+import { createInputEncoder } from '../../core/model-input-encoding.js';
 import { openSession } from '../../runtime/ort-session.js';
-import { predictGbdt, trainGbdt } from '../../training/gbdt.js';
+import { startRuntime } from '../../runtime/runtime.js';
+import { predictGbdt, rawScore, trainGbdt } from '../../training/gbdt.js';
 import { SQUARED_ERROR } from '../../training/objectives.js';
 import { exportOnnx } from '../../training/onnx-export.js';
 import { trainModel, type TrainOutcome } from '../../training/train-model.js';
@@ -143,6 +146,36 @@ describe('a regression card', () => {
       assert.equal(decision.kind, 'reject');
       assert.ok(decision.kind === 'reject');
       assert.deepEqual(decision.reasons, [`rmse: ${outcome.result.metrics.rmse} does not meet < 5`]);
+    });
+
+    it('is served by the runtime from its bundle: /score answers the trainer\'s value, counted under class "value"', async () => {
+      const catalog = await deployed((text) => text);
+      const base = buildBundle(catalog, 'trust-dev', MODEL);
+      assert.equal(base.task, 'regression');
+      // Serve the version just trained in place of the committed 1.0.0, so the trainer's own trees are the reference.
+      const versions = base.versions.map((version) => ({ ...version, artifact: { uri: outcome.result.artifact.uri, sha256: outcome.result.artifact.sha256 } }));
+      const runtime = await startRuntime({ bundle: { ...base, versions }, artifactRoot: path.join(repo.root, 'models'), port: 0, host: '127.0.0.1', log: () => {}, audit: () => {} });
+      try {
+        const features = { amount: 250, transaction_hour: 2, merchant_category: 'Electronics', foreign_transaction: true };
+        const response = await fetch(`${runtime.url}/v2/models/${MODEL}/score`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ entities: { user_id: 'u1', transaction_id: 't1' }, features }),
+        });
+        const body = (await response.json()) as Record<string, unknown>;
+        assert.equal(response.status, 200, JSON.stringify(body));
+        // No online store: the cardholder's inputs fall back to their declared defaults, as in training.
+        const inputs = versions[0].inputs;
+        const values = inputs.map((input) => (input.view === 'transaction-features' ? features[input.feature as keyof typeof features] : input.default));
+        const row = new Float32Array(inputs.length);
+        createInputEncoder(inputs)(values, row, 0);
+        const expected = rawScore(outcome.model, row);
+        assert.ok(Math.abs((body.score as number) - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `served ${body.score}, trainer ${expected}`);
+        const metrics = await (await fetch(`${runtime.url}/metrics`)).text();
+        assert.match(metrics, new RegExp(`slipway_predictions_total\\{[^}]*model="${MODEL}"[^}]*class="value"[^}]*\\} 1`));
+      } finally {
+        await runtime.stop();
+      }
     });
   });
 });
