@@ -21,7 +21,7 @@ export interface TrainingResult {
   readonly artifact: { readonly uri: string; readonly format: 'onnx'; readonly sha256: string };
   /** `<view>:<feature>` in the artifact's input order. */
   readonly inputs: readonly string[];
-  /** Holdout metrics (`auc`, `f1`, `precision`, `recall`, …). */
+  /** Holdout metrics of the card's task (`core/model-tasks.ts`: `auc`, `f1`, … or `rmse`, `mae`, `r2`) and `baseline_<metric>` of its baseline. */
   readonly metrics: Readonly<Record<string, number>>;
   /** Holdout metrics per slice declared in the card. */
   readonly slices: readonly { readonly name: string; readonly rows: number; readonly metrics: Readonly<Record<string, number>> }[];

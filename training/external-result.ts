@@ -11,6 +11,7 @@ import { required } from '../core/catalog.js';
 import { TRAINING_RESULT_FORMAT, type TrainingResult } from '../core/training-result.js';
 import { referenceProfile } from './profile.js';
 import { artifactKeyOf } from './publish.js';
+import { TRAINING_TASKS } from './tasks/index.js';
 import { buildTrainingSet } from './training-set.js';
 
 /** Scores row-major encoded rows with the artifact (the CLI injects ONNX Runtime). */
@@ -38,7 +39,11 @@ export async function describeExternalArtifact(options: ExternalArtifact): Promi
   const started = new Date();
   const card = required(options.catalog.models, options.model, 'model');
   const inputs = card.current.inputs;
-  const sample = await buildTrainingSet(options.catalog, inputs, card.training.label, { dataFile: options.sampleFile, onBadRow: 'fail' });
+  const sample = await buildTrainingSet(options.catalog, inputs, card.training.label, {
+    dataFile: options.sampleFile,
+    onBadRow: 'fail',
+    labelDtype: TRAINING_TASKS[card.task].labelDtype,
+  });
   if (sample.rows === 0) throw new Error(`the data sample ${options.sampleFile} has no rows`);
   const scores = await scoreAll(sample.x.columns, sample.rows, options.score);
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);

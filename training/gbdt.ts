@@ -1,10 +1,13 @@
 /**
- * Gradient-boosted decision trees for binary classification (logistic loss), with histogram
- * splits: each feature is cut into at most `bins` quantile bins once, and every split is chosen
- * from per-bin gradient sums. Deterministic for a seed. Thresholds are float32 values taken from
- * the data and leaves are rounded to float32, so the ONNX export evaluates exactly the same trees.
+ * Gradient-boosted decision trees with histogram splits: each feature is cut into at most `bins`
+ * quantile bins once, and every split is chosen from per-bin gradient sums. The loss is an
+ * objective (`objectives.ts`): logistic for binary classification, squared error for regression.
+ * Deterministic for a seed. Thresholds are float32 values taken from the data and leaves are
+ * rounded to float32, so the ONNX export evaluates exactly the same trees.
  */
 import { Rng } from '../features/rng.js';
+import { TrainingError } from './training-error.js';
+import { type GbdtObjective, LOGISTIC, type ObjectiveName, OBJECTIVES } from './objectives.js';
 
 /** Hyper-parameters of one training run. */
 export interface GbdtParameters {
@@ -40,27 +43,27 @@ export interface Tree {
   readonly value: number[];
 }
 
-/** A trained ensemble: `score = base + Σ leaf`, probability `sigmoid(score)`. */
+/** A trained ensemble: `raw = base + Σ leaf`; the prediction is the objective's of the raw score. */
 export interface GbdtModel {
   readonly base: number;
   readonly trees: readonly Tree[];
   readonly features: number;
+  /** The loss it was fitted with; `logistic` (a probability, `sigmoid(raw)`) when absent. */
+  readonly objective?: ObjectiveName;
 }
 
-/** Training rows, column-major: `columns[f][row]` (float32 values), labels 0/1. */
+/** Training rows, column-major: `columns[f][row]` (float32 values). */
 export interface Matrix {
   readonly columns: readonly Float32Array[];
   readonly rows: number;
 }
 
-/** Trains an ensemble on `x`, `y`. */
-export function trainGbdt(x: Matrix, y: Uint8Array, parameters: Partial<GbdtParameters> = {}): GbdtModel {
+/** Trains an ensemble on `x`, `y` (0/1 labels for the logistic objective, values for squared error). */
+export function trainGbdt(x: Matrix, y: ArrayLike<number>, parameters: Partial<GbdtParameters> = {}, objective: GbdtObjective = LOGISTIC): GbdtModel {
   const p: GbdtParameters = { ...GBDT_DEFAULTS, ...parameters };
-  if (p.bins < 2 || p.bins > 256) throw new Error(`'bins' must be within 2..256 (got ${p.bins})`);
+  if (p.bins < 2 || p.bins > 256) throw new TrainingError(`training parameter 'bins' must be within 2..256 (got ${p.bins})`);
   const n = x.rows;
-  const positives = y.reduce((sum, label) => sum + label, 0);
-  const prior = Math.min(Math.max(positives / Math.max(1, n), 1e-6), 1 - 1e-6);
-  const base = Math.fround(Math.log(prior / (1 - prior)));
+  const base = objective.base(y);
   const binned = x.columns.map((column) => binColumn(column, p.bins));
   const score = new Float64Array(n).fill(base);
   const grad = new Float64Array(n);
@@ -68,20 +71,16 @@ export function trainGbdt(x: Matrix, y: Uint8Array, parameters: Partial<GbdtPara
   const rng = new Rng(p.seed);
   const trees: Tree[] = [];
   for (let t = 0; t < p.trees; t++) {
-    for (let i = 0; i < n; i++) {
-      const prob = 1 / (1 + Math.exp(-score[i]));
-      grad[i] = prob - y[i];
-      hess[i] = Math.max(prob * (1 - prob), 1e-16);
-    }
+    objective.gradients(score, y, grad, hess);
     const sample = subsample(n, p.subsample, rng);
     const tree = growTree(binned, grad, hess, sample, p);
     trees.push(tree);
     for (let i = 0; i < n; i++) score[i] += tree.value[leafOfBinned(tree, binned, i)];
   }
-  return { base, trees, features: x.columns.length };
+  return { base, trees, features: x.columns.length, objective: objective.name };
 }
 
-/** The ensemble's raw score (log-odds) of one row of float32 features. */
+/** The ensemble's raw score (log-odds, or the regression value) of one row of float32 features. */
 export function rawScore(model: GbdtModel, row: ArrayLike<number>): number {
   let score = model.base;
   for (const tree of model.trees) {
@@ -92,13 +91,14 @@ export function rawScore(model: GbdtModel, row: ArrayLike<number>): number {
   return score;
 }
 
-/** The probability of the positive class for each row of `x`. */
+/** The prediction for each row of `x`: the positive class's probability, or the regression value. */
 export function predictGbdt(model: GbdtModel, x: Matrix): Float64Array {
+  const { predict } = OBJECTIVES[model.objective ?? 'logistic'];
   const out = new Float64Array(x.rows);
   const row = new Float32Array(x.columns.length);
   for (let i = 0; i < x.rows; i++) {
     for (let f = 0; f < row.length; f++) row[f] = x.columns[f][i];
-    out[i] = 1 / (1 + Math.exp(-rawScore(model, row)));
+    out[i] = predict(rawScore(model, row));
   }
   return out;
 }

@@ -1,35 +1,22 @@
 /**
- * The baseline: L2-regularized logistic regression fitted by Newton's method (IRLS) on
- * standardized features, with categorical inputs one-hot encoded. Deterministic, no seed needed.
+ * The classification baseline: L2-regularized logistic regression fitted by Newton's method (IRLS)
+ * on standardized features, with categorical inputs one-hot encoded (`linear-design.ts`).
+ * Deterministic, no seed needed.
  */
 import type { Matrix } from './gbdt.js';
+import { designColumns, fitDesign, type LinearDesign, solve } from './linear-design.js';
 
 /** A fitted baseline: how to expand a row, and the weights. */
-export interface LogisticModel {
-  /** Per input: `null` for a numeric column, or the category codes it is one-hot over. */
-  readonly expansion: readonly (readonly number[] | null)[];
-  readonly mean: Float64Array;
-  readonly scale: Float64Array;
+export interface LogisticModel extends LinearDesign {
   /** Intercept first. */
   readonly weights: Float64Array;
 }
 
 /** Fits the baseline; `categorical[f]` marks inputs whose codes are categories. */
-export function trainLogistic(x: Matrix, y: Uint8Array, categorical: readonly boolean[], lambda = 1e-3, iterations = 25): LogisticModel {
-  const expansion = x.columns.map((column, f) => (categorical[f] ? [...new Set(column)].sort((a, b) => a - b) : null));
-  const design = expand(x, expansion);
+export function trainLogistic(x: Matrix, y: ArrayLike<number>, categorical: readonly boolean[], lambda = 1e-3, iterations = 25): LogisticModel {
+  const fitted = fitDesign(x, categorical);
+  const design = designColumns(fitted, x);
   const width = design.length;
-  const mean = new Float64Array(width);
-  const scale = new Float64Array(width).fill(1);
-  for (let j = 0; j < width; j++) {
-    let sum = 0;
-    for (const v of design[j]) sum += v;
-    mean[j] = sum / x.rows;
-    let sq = 0;
-    for (const v of design[j]) sq += (v - mean[j]) ** 2;
-    scale[j] = Math.sqrt(sq / x.rows) || 1;
-    for (let i = 0; i < x.rows; i++) design[j][i] = (design[j][i] - mean[j]) / scale[j];
-  }
   const k = width + 1;
   const weights = new Float64Array(k);
   for (let iteration = 0; iteration < iterations; iteration++) {
@@ -65,54 +52,17 @@ export function trainLogistic(x: Matrix, y: Uint8Array, categorical: readonly bo
     }
     if (change < 1e-8) break;
   }
-  return { expansion, mean, scale, weights };
+  return { ...fitted, weights };
 }
 
 /** Probabilities of the positive class. */
 export function predictLogistic(model: LogisticModel, x: Matrix): Float64Array {
-  const design = expand(x, model.expansion);
+  const design = designColumns(model, x);
   const out = new Float64Array(x.rows);
   for (let i = 0; i < x.rows; i++) {
     let z = model.weights[0];
-    for (let j = 0; j < design.length; j++) z += model.weights[j + 1] * ((design[j][i] - model.mean[j]) / model.scale[j]);
+    for (let j = 0; j < design.length; j++) z += model.weights[j + 1] * design[j][i];
     out[i] = 1 / (1 + Math.exp(-z));
   }
   return out;
-}
-
-function expand(x: Matrix, expansion: readonly (readonly number[] | null)[]): Float64Array[] {
-  const columns: Float64Array[] = [];
-  x.columns.forEach((column, f) => {
-    const categories = expansion[f];
-    if (categories === null) {
-      columns.push(Float64Array.from(column));
-      return;
-    }
-    // One column per category but the first (the reference level).
-    for (const category of categories.slice(1)) columns.push(Float64Array.from(column, (v) => (v === category ? 1 : 0)));
-  });
-  return columns;
-}
-
-/** Solves `a · x = b` by Gaussian elimination with partial pivoting (a is small and dense). */
-function solve(a: Float64Array[], b: Float64Array): Float64Array {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
-    [m[col], m[pivot]] = [m[pivot], m[col]];
-    const d = m[col][col] || 1e-12;
-    for (let r = col + 1; r < n; r++) {
-      const factor = m[r][col] / d;
-      for (let c = col; c <= n; c++) m[r][c] -= factor * m[col][c];
-    }
-  }
-  const x = new Float64Array(n);
-  for (let r = n - 1; r >= 0; r--) {
-    let sum = m[r][n];
-    for (let c = r + 1; c < n; c++) sum -= m[r][c] * x[c];
-    x[r] = sum / (m[r][r] || 1e-12);
-  }
-  return x;
 }

@@ -1,8 +1,8 @@
 /**
  * One training run of a model card, as `slipway train` and the rendered CronJob run it: the
- * training set from the card's inputs and window, a time-based holdout, GBDT and the logistic
- * baseline, metrics overall and per slice, the reference profile, the ONNX artifact and the
- * training result document (`core/training-result.ts`).
+ * training set from the card's inputs and window, a time-based holdout, GBDT and the baseline of
+ * the card's task (`tasks/`), metrics overall and per slice, the reference profile, the ONNX
+ * artifact and the training result document (`core/training-result.ts`).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,15 +11,16 @@ import type { ArtifactStore } from '../core/artifact-store/artifact-store.js';
 import type { Catalog, Scalar } from '../core/catalog.js';
 import { required } from '../core/catalog.js';
 import { TRAINING_RESULT_FORMAT, type TrainingResult } from '../core/training-result.js';
+import { BASELINE_PREFIX } from '../core/model-tasks.js';
 import { bumpVersion } from '../core/units.js';
 import type { OnBadRow } from '../features/source/offline-source.js';
 import { GBDT_DEFAULTS, type GbdtModel, type GbdtParameters, predictGbdt, trainGbdt } from './gbdt.js';
-import { predictLogistic, trainLogistic } from './logistic.js';
-import { binaryMetrics } from './metrics.js';
 import { exportOnnx } from './onnx-export.js';
 import { referenceProfile } from './profile.js';
 import { artifactKeyOf, publishVersion } from './publish.js';
 import { sliceRows } from './slices.js';
+import { TRAINING_TASKS } from './tasks/index.js';
+import { TrainingError } from './training-error.js';
 import { buildTrainingSet, selectRows } from './training-set.js';
 
 /** What to train and where to write it. */
@@ -47,6 +48,7 @@ export interface TrainOutcome {
   readonly resultUrl: string;
   readonly artifactUrl: string;
   readonly model: GbdtModel;
+  /** The task's baseline metrics on the same holdout (also in the result as `baseline_<metric>`). */
   readonly baseline: Readonly<Record<string, number>>;
 }
 
@@ -56,6 +58,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   const started = new Date();
   const log = options.log ?? (() => {});
   const card = required(options.catalog.models, options.model, 'model');
+  const task = TRAINING_TASKS[card.task];
   const version = options.version ?? bumpVersion(card.current.version, 'minor');
   // A version already in the card is rebuilt with its own inputs and slices; a new one uses the current's.
   const spec = card.versions.get(version) ?? card.current;
@@ -63,12 +66,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   const full = await buildTrainingSet(options.catalog, spec.inputs, card.training.label, {
     dataFile: options.dataFile,
     onBadRow: options.onBadRow ?? 'skip',
+    labelDtype: task.labelDtype,
     onSkip: (_file, _line, problem, where) => log(`skipped ${where}: ${problem}`),
   });
   const untilMs = options.untilMs ?? Number.POSITIVE_INFINITY;
   let newest = Number.NEGATIVE_INFINITY;
   for (const t of full.eventMs) if (t <= untilMs && t > newest) newest = t;
-  if (!Number.isFinite(newest)) throw new Error(`no rows to train ${options.model} on in ${full.sources.join(', ')}`);
+  if (!Number.isFinite(newest)) throw new TrainingError(`no rows to train ${options.model} on in ${full.sources.join(', ')}`);
   const windowStart = newest - card.training.windowMs;
   const holdoutStart = newest - (card.training.holdoutMs ?? card.training.windowMs / 5);
   const trainIndices: number[] = [];
@@ -78,21 +82,19 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
     if (t <= windowStart || t > newest) continue;
     (t > holdoutStart ? holdoutIndices : trainIndices).push(i);
   }
-  if (trainIndices.length === 0 || holdoutIndices.length === 0) throw new Error(`the window leaves ${trainIndices.length} training and ${holdoutIndices.length} holdout rows`);
+  if (trainIndices.length === 0 || holdoutIndices.length === 0) throw new TrainingError(`the window leaves ${trainIndices.length} training and ${holdoutIndices.length} holdout rows`);
   const train = selectRows(full, trainIndices);
   const holdout = selectRows(full, holdoutIndices);
   log(`training ${options.model} ${version} on ${train.rows} rows, holding out ${holdout.rows} (${parameters.trees} trees, depth ${parameters.depth}, learning rate ${parameters.learningRate})`);
-  const model = trainGbdt(train.x, train.y, parameters);
+  const model = trainGbdt(train.x, train.y, parameters, task.objective);
   const scores = predictGbdt(model, holdout.x);
-  const threshold = card.output.threshold;
-  const metrics = roundAll({ ...binaryMetrics(scores, holdout.y, threshold) });
-  const logistic = trainLogistic(train.x, train.y, spec.inputs.map((input) => input.dtype === 'string'));
-  const baseline = roundAll({ ...binaryMetrics(predictLogistic(logistic, holdout.x), holdout.y, threshold) });
-  log(`holdout: GBDT auc ${metrics.auc} f1 ${metrics.f1}; logistic baseline auc ${baseline.auc} f1 ${baseline.f1}`);
+  const metrics = roundAll(task.evaluate(scores, holdout.y, card));
+  const baseline = roundAll(task.evaluate(task.baseline(train, holdout), holdout.y, card));
+  log(`holdout (${card.task}): GBDT ${describe(metrics)}; baseline ${describe(baseline)}`);
   const slices = spec.slices.map((slice) => {
     const rows = sliceRows(slice.where, spec.inputs, holdout.raw, holdout.rows);
-    const labels = Uint8Array.from(rows, (i) => holdout.y[i]);
-    return { name: slice.name, rows: rows.length, metrics: roundAll({ ...binaryMetrics(Float64Array.from(rows, (i) => scores[i]), labels, threshold) }) };
+    const labels = Float64Array.from(rows, (i) => holdout.y[i]);
+    return { name: slice.name, rows: rows.length, metrics: roundAll(task.evaluate(Float64Array.from(rows, (i) => scores[i]), labels, card)) };
   });
   const refs = spec.inputs.map((input) => input.ref);
   const bytes = exportOnnx(model, refs, { model: options.model, version });
@@ -106,7 +108,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
     triggerId: card.training.triggerId,
     artifact: { uri, format: 'onnx', sha256: createHash('sha256').update(bytes).digest('hex') },
     inputs: refs,
-    metrics: { ...metrics, baseline_auc: baseline.auc, baseline_f1: baseline.f1 },
+    metrics: { ...metrics, ...baselineMetrics(baseline) },
     slices,
     referenceProfile: referenceProfile(spec.inputs, train.raw, scores),
     trainingData: {
@@ -128,13 +130,23 @@ export async function trainModel(options: TrainOptions): Promise<TrainOutcome> {
   return { result, resultUrl: published.resultUrl, artifactUrl: published.artifactUrl, model, baseline };
 }
 
+// The result keeps the baseline's headline metrics beside the model's, so a reviewer sees the bar it cleared.
+function baselineMetrics(baseline: Readonly<Record<string, number>>): Record<string, number> {
+  const headline = Object.keys(baseline).filter((name) => name !== 'precision' && name !== 'recall');
+  return Object.fromEntries(headline.map((name) => [`${BASELINE_PREFIX}${name}`, baseline[name]]));
+}
+
+function describe(metrics: Readonly<Record<string, number>>): string {
+  return Object.entries(metrics).map(([name, value]) => `${name} ${value}`).join(' ');
+}
+
 function numericParameters(parameters: Readonly<Record<string, Scalar>>): Partial<GbdtParameters> {
   const out: Record<string, number> = {};
   for (const key of Object.keys(GBDT_DEFAULTS)) {
     const value = parameters[key];
     if (value === undefined) continue;
     const number = Number(value);
-    if (typeof value === 'boolean' || !Number.isFinite(number)) throw new Error(`training parameter '${key}' must be a number (got ${JSON.stringify(value)})`);
+    if (typeof value === 'boolean' || !Number.isFinite(number)) throw new TrainingError(`training parameter '${key}' must be a number (got ${JSON.stringify(value)})`);
     out[key] = number;
   }
   return out as Partial<GbdtParameters>;

@@ -13,6 +13,7 @@ import { type OnBadRow, readTypedRows } from '../features/source/offline-source.
 import type { ColumnSpec, TypedRow } from '../features/source/row-decoder.js';
 import { formatOfDataFile, rowLocation, type SourceFormat } from '../features/source/source-format.js';
 import type { Matrix } from './gbdt.js';
+import { TrainingError } from './training-error.js';
 
 /** Rows ready for training: raw values for profiles and slices, encoded values for the model. */
 export interface TrainingSet {
@@ -24,7 +25,8 @@ export interface TrainingSet {
   /** `raw[input][row]`: the typed value joined for that row. */
   readonly raw: readonly Scalar[][];
   readonly x: Matrix;
-  readonly y: Uint8Array;
+  /** The label per row: 1 or 0 for a `bool` label, the value for a numeric one. */
+  readonly y: Float64Array;
   /** Files read, relative to the repository root when inside it. */
   readonly sources: readonly string[];
 }
@@ -34,9 +36,17 @@ export interface TrainingSetOptions {
   /** Reads every view from this file instead of the views' own sources. */
   readonly dataFile?: string;
   readonly onBadRow?: OnBadRow;
+  /**
+   * How the label column is read: `bool` (a classifier's 0/1, true/false) or a number (a
+   * regressor's target). Default `bool`. A row whose label is not of this type is a bad row.
+   */
+  readonly labelDtype?: LabelDtype;
   /** `line` is the line, or for Parquet the row; `where` is the two as a message shows them (`file:12`, `file:row 12`). */
   readonly onSkip?: (file: string, line: number, problem: string, where: string) => void;
 }
+
+/** The dtypes a label column may have. */
+export type LabelDtype = Extract<FeatureDtype, 'bool' | 'float64'>;
 
 interface SourceRead {
   readonly file: string;
@@ -76,7 +86,10 @@ export async function buildTrainingSet(catalog: Catalog, inputs: readonly ModelI
   }
   // The spine: the first input's source, with the label and every join key a lookup needs.
   const spine = sourceOf(views[0]);
-  addColumn(spine, label, 'bool');
+  // A label that is also an input of the label rows' own source would hand the model its target.
+  const leaked = inputs.find((input) => input.feature === label && sourceOf(required(catalog.featureViews, input.view, 'feature view')) === spine);
+  if (leaked !== undefined) throw new TrainingError(`the label '${label}' is also the input ${leaked.ref}, read from the same rows: the model would be given its target`);
+  addColumn(spine, label, options.labelDtype ?? 'bool');
   for (const [joinKey, dtype] of joinKeyTypes) addColumn(spine, joinKey, dtype);
   for (const read of sources.values()) {
     const schema = { timestampField: read.timestampField, columns: read.columns };
@@ -98,7 +111,7 @@ export async function buildTrainingSet(catalog: Catalog, inputs: readonly ModelI
   const labelColumn = spine.columns.findIndex((column) => column.name === label);
   const n = spine.rows.length;
   const raw: Scalar[][] = inputs.map(() => new Array<Scalar>(n));
-  const y = new Uint8Array(n);
+  const y = new Float64Array(n);
   const eventMs = new Float64Array(n);
   const slotOf = inputs.map((input) => {
     const lookup = lookups.findIndex((candidate) => candidate.view === input.view);
@@ -106,7 +119,7 @@ export async function buildTrainingSet(catalog: Catalog, inputs: readonly ModelI
   });
   spine.rows.forEach((row, r) => {
     eventMs[r] = row.eventMs;
-    y[r] = row.values[labelColumn] === true ? 1 : 0;
+    y[r] = labelValue(row.values[labelColumn]);
     const found = lookups.map((lookup) => lookup.index.asOf(entityKey(row.values, lookup.spineKeyColumns), row.eventMs));
     inputs.forEach((input, i) => {
       const values = found[slotOf[i].lookup];
@@ -138,8 +151,14 @@ export function selectRows(set: TrainingSet, indices: readonly number[]): Traini
     eventMs: Float64Array.from(indices, (i) => set.eventMs[i]),
     raw: set.raw.map((column) => indices.map((i) => column[i])),
     x: { rows: indices.length, columns: set.x.columns.map((column) => Float32Array.from(indices, (i) => column[i])) },
-    y: Uint8Array.from(indices, (i) => set.y[i]),
+    y: Float64Array.from(indices, (i) => set.y[i]),
   };
+}
+
+// A bool label counts 1 for true; a numeric one is its value (the decoder has checked its type).
+function labelValue(value: Scalar): number {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return Number(value);
 }
 
 function entityKey(values: readonly Scalar[], columns: readonly number[]): string {

@@ -8,6 +8,7 @@ import { FileStore } from '../../core/artifact-store/file-store.js';
 import { openArtifactStore } from '../../core/artifact-store/open-store.js';
 import { SourceError } from '../../features/source/offline-source.js';
 import { trainModel } from '../../training/train-model.js';
+import { TrainingError } from '../../training/training-error.js';
 import { type Command, oneOf, parseFlags, UsageError, UserError } from '../command.js';
 
 export const command: Command = {
@@ -17,8 +18,8 @@ usage: slipway train <model> [path] [--data FILE] [--out DIR] [--version V] [--u
                      [--param NAME=VALUE ...] [--on-bad-row skip|fail]
 
 Builds the training set from the card's inputs (point-in-time joins over the feature views'
-sources), holds out the newest part of the card's window, trains gradient-boosted trees and a
-logistic baseline, and publishes <model>/<version>/model.onnx and training-result.json to the
+sources), holds out the newest part of the card's window, trains gradient-boosted trees for the
+card's task (a logistic baseline for binary-classification, ridge regression for regression), and publishes <model>/<version>/model.onnx and training-result.json to the
 project's artifact store (slipway.yaml spec.artifacts; the models/ directory by default). Objects
 are immutable: a version already published with other bytes is refused.
   --data FILE     read every view from FILE instead of their own sources (.jsonl: JSON Lines, .parquet: Parquet, else CSV)
@@ -73,13 +74,13 @@ are immutable: a version already published with other bytes is refused.
         log: (line) => process.stderr.write(`${line}\n`),
       });
       const { metrics, durationMs } = outcome.result;
-      process.stderr.write(`trained ${model} ${outcome.result.candidateVersion} in ${(durationMs / 1000).toFixed(1)} s: auc ${metrics.auc}, f1 ${metrics.f1}, precision ${metrics.precision}, recall ${metrics.recall}; artifact ${outcome.artifactUrl} (sha256 ${outcome.result.artifact.sha256})\n`);
+      process.stderr.write(`trained ${model} ${outcome.result.candidateVersion} in ${(durationMs / 1000).toFixed(1)} s: ${Object.entries(metrics).map(([name, value]) => `${name} ${value}`).join(', ')}; artifact ${outcome.artifactUrl} (sha256 ${outcome.result.artifact.sha256})\n`);
       process.stdout.write(`${outcome.resultUrl}\n`);
       return 0;
     } catch (error) {
       if (error instanceof SourceError) throw new UserError(error.message);
       if (error instanceof ArtifactStoreError) throw new UserError(`publishing the trained version: ${error.message}`);
-      if (error instanceof Error && /^(no rows|the window|training parameter)/.test(error.message)) throw new UserError(error.message);
+      if (error instanceof TrainingError) throw new UserError(error.message);
       throw error;
     }
   },

@@ -27,6 +27,7 @@ import { resolveEntity, resolveFeatureView } from './resolve-features.js';
 import { resolveModelCard } from './resolve-models.js';
 import { checkPromotionCycles, resolveEnvironment, resolveProject } from './resolve-environments.js';
 import { resolveDriftPolicy, resolveGuardrailPolicy, resolvePromotionPolicy, resolveRolloutPolicy } from './resolve-policies.js';
+import { checkTaskMetrics } from './check-task-metrics.js';
 import { checkGuardrails } from '../guardrails/check-guardrails.js';
 import { readServedVersions } from '../guardrails/served-history.js';
 
@@ -153,6 +154,10 @@ function resolveAll(root: string, documentBlobs: ReadonlyMap<string, string>, by
     driftPolicies,
   };
   const environments = resolveKind<EnvironmentDocument, Environment>('Environment', (doc) => resolveEnvironment(doc, references, context));
+  checkTaskMetrics(
+    { promotionPolicies: located<PromotionPolicyDocument>('PromotionPolicy'), rolloutPolicies: located<RolloutPolicyDocument>('RolloutPolicy'), environments, models },
+    context,
+  );
   const guardrailPolicies = resolveKind<GuardrailPolicyDocument, GuardrailPolicy>('GuardrailPolicy', (doc) => resolveGuardrailPolicy(doc, references.environmentNames, context));
   return { root, documentBlobs, project, entities, featureViews, models, environments, promotionPolicies, rolloutPolicies, driftPolicies, guardrailPolicies };
 }

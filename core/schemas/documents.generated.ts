@@ -384,7 +384,7 @@ export interface ModelCardDocument {
      */
     inputs: string[];
     /**
-     * Evaluation metrics on the holdout, by name (`auc`, `f1`, `precision`, `recall`, …).
+     * Evaluation metrics on the holdout, by name: `auc`, `f1`, `precision`, `recall` for binary classification; `rmse`, `mae`, `r2` for regression; `baseline_<metric>` for the baseline trained beside the model; …
      */
     metrics: {
       [k: string]: number;
@@ -435,7 +435,7 @@ export interface ModelCardDocument {
         max?: number;
       }[];
       /**
-       * Evaluation metrics on the holdout, by name (`auc`, `f1`, `precision`, `recall`, …).
+       * Evaluation metrics on the holdout, by name: `auc`, `f1`, `precision`, `recall` for binary classification; `rmse`, `mae`, `r2` for regression; `baseline_<metric>` for the baseline trained beside the model; …
        */
       metrics: {
         [k: string]: number;
@@ -535,7 +535,7 @@ export interface ModelCardDocument {
      */
     createdAt?: string;
     /**
-     * How the score becomes a decision.
+     * How the score becomes a decision (binary classification; a regressor serves its value as the score).
      */
     output?: {
       /**
@@ -604,7 +604,7 @@ export interface ModelCardDocument {
        */
       considerations?: string[];
       /**
-       * Evaluation metrics on the holdout, by name (`auc`, `f1`, `precision`, `recall`, …).
+       * Evaluation metrics on the holdout, by name: `auc`, `f1`, `precision`, `recall` for binary classification; `rmse`, `mae`, `r2` for regression; `baseline_<metric>` for the baseline trained beside the model; …
        */
       fairnessMetrics?: {
         [k: string]: number;
@@ -663,7 +663,7 @@ export interface ModelCardDocument {
        */
       inputs?: string[];
       /**
-       * Evaluation metrics on the holdout, by name (`auc`, `f1`, `precision`, `recall`, …).
+       * Evaluation metrics on the holdout, by name: `auc`, `f1`, `precision`, `recall` for binary classification; `rmse`, `mae`, `r2` for regression; `baseline_<metric>` for the baseline trained beside the model; …
        */
       metrics: {
         [k: string]: number;
@@ -714,7 +714,7 @@ export interface ModelCardDocument {
           max?: number;
         }[];
         /**
-         * Evaluation metrics on the holdout, by name (`auc`, `f1`, `precision`, `recall`, …).
+         * Evaluation metrics on the holdout, by name: `auc`, `f1`, `precision`, `recall` for binary classification; `rmse`, `mae`, `r2` for regression; `baseline_<metric>` for the baseline trained beside the model; …
          */
         metrics: {
           [k: string]: number;

@@ -24,7 +24,7 @@ const date = (description: string): JsonSchema => text(description, { pattern: D
 
 const featureReference = text('A feature as `<feature-view>:<feature>`.', { pattern: FEATURE_REFERENCE_PATTERN });
 
-const metrics = map('Evaluation metrics on the holdout, by name (`auc`, `f1`, `precision`, `recall`, …).', {
+const metrics = map('Evaluation metrics on the holdout, by name: `auc`, `f1`, `precision`, `recall` for binary classification; `rmse`, `mae`, `r2` for regression; `baseline_<metric>` for the baseline trained beside the model; …', {
   type: 'number',
 });
 
@@ -140,7 +140,7 @@ export const modelCardSchema = documentSchema(
       intendedUse: text('Who uses the predictions, and how.', { minLength: 1 }),
       outOfScopeUses: list('Uses the model is not fit for.', { type: 'string' }),
       ...versionFields,
-      output: object('How the score becomes a decision.', {
+      output: object('How the score becomes a decision (binary classification; a regressor serves its value as the score).', {
         threshold: number('Score at or above which the positive class is predicted.', {
           minimum: 0,
           maximum: 1,

@@ -163,7 +163,7 @@ describe('slipway render', () => {
 
     assert.deepEqual(removed.stdout.trim().split('\n'), ['updated  .github/CODEOWNERS', 'removed  catalog/models/chargeback-scorer.md']);
     const left = await readdir(path.join(repo.root, 'catalog/models'));
-    assert.deepEqual(left.sort(), ['README.md', 'fraud-detector.md', 'fraud-detector.yaml']);
+    assert.deepEqual(left.sort(), ['README.md', 'device-trust-estimator.md', 'device-trust-estimator.yaml', 'fraud-detector.md', 'fraud-detector.yaml']);
     await rm(path.join(repo.root, 'catalog/models/README.md'));
   });
 

@@ -19,7 +19,7 @@ describe('slipway validate', () => {
     const run = await runCli(['validate']);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /17 documents, valid/);
+    assert.match(run.stderr, /19 documents, valid/);
   });
 
   it('exits 1 and prints file:line:column: path: message for each problem', async () => {

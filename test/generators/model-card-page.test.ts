@@ -179,7 +179,7 @@ describe('the model card page of the example', () => {
 
   it('is part of a complete rendering with CODEOWNERS, and not of a one-environment rendering', () => {
     const rendering = render(catalog);
-    assert.deepEqual([...rendering.repositoryFiles.keys()], [CODEOWNERS_FILE, 'catalog/models/fraud-detector.md']);
+    assert.deepEqual([...rendering.repositoryFiles.keys()], [CODEOWNERS_FILE, 'catalog/models/device-trust-estimator.md', 'catalog/models/fraud-detector.md']);
     assert.equal(rendering.repositoryFiles.get('catalog/models/fraud-detector.md'), page);
     const codeowners = rendering.repositoryFiles.get(CODEOWNERS_FILE)!;
     assert.equal(codeowners, renderCodeowners(catalog, modelCardPageSources(catalog)));

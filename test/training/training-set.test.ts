@@ -5,6 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadCatalogOrThrow } from '../../core/load/load-catalog.js';
 import { writeTransactionsCsv } from '../../features/generate.js';
+import { SourceError } from '../../features/source/offline-source.js';
+import { TrainingError } from '../../training/training-error.js';
 import { buildTrainingSet } from '../../training/training-set.js';
 import { copyExampleRepo } from '../support/example-repo.js';
 import { TRANSACTION_SCHEMA, writeParquet, writeTransactionsParquet } from '../support/parquet-fixture.js';
@@ -96,5 +98,33 @@ describe('training sets', () => {
     assert.deepEqual(fromParquet.raw, fromCsv.raw);
     assert.deepEqual([...fromParquet.y], [...fromCsv.y]);
     assert.ok(fromParquet.y.some((label) => label === 1), 'some rows are fraud');
+  });
+
+  it('reads a regression label as a number, and names the file, line and column of one that is not', async () => {
+    const header = 'transaction_id,user_id,event_time,amount,transaction_hour,merchant_category,foreign_transaction,location_mismatch,device_trust_score,velocity_last_24h,cardholder_age,is_fraud';
+    const rows = ['t1,u1,2024-07-01T10:00:00Z,10,10,Grocery,false,false,90.5,1,30,0', 't2,u1,2024-07-01T12:00:00Z,20,12,Travel,true,true,high,7,30,1'];
+    const file = path.join(repo.root, 'label.csv');
+    await writeFile(file, `${header}\n${rows.join('\n')}\n`);
+    const catalog = await loadCatalogOrThrow(repo.root);
+    const card = catalog.models.get('device-trust-estimator');
+    assert.ok(card);
+    const skipped: string[] = [];
+    const set = await buildTrainingSet(catalog, card.current.inputs, 'device_trust_score', { dataFile: file, labelDtype: 'float64', onBadRow: 'skip', onSkip: (_file, _line, problem, where) => skipped.push(`${where}: ${problem}`) });
+    assert.deepEqual([...set.y], [90.5]);
+    assert.deepEqual(skipped, [`${file}:3: device_trust_score: expected a number, got "high"`]);
+    await assert.rejects(
+      buildTrainingSet(catalog, card.current.inputs, 'device_trust_score', { dataFile: file, labelDtype: 'float64', onBadRow: 'fail' }),
+      (error: unknown) => error instanceof SourceError && error.message.includes(`${file}:3`) && error.message.includes('device_trust_score: expected a number'),
+    );
+  });
+
+  it('refuses a label that is also an input read from the same rows', async () => {
+    const catalog = await loadCatalogOrThrow(repo.root);
+    const card = catalog.models.get('fraud-detector');
+    assert.ok(card);
+    await assert.rejects(
+      buildTrainingSet(catalog, card.current.inputs, 'device_trust_score', { labelDtype: 'float64', dataFile: path.join(repo.root, 'crafted.csv') }),
+      (error: unknown) => error instanceof TrainingError && /the label 'device_trust_score' is also the input behavioral-features:device_trust_score/.test(error.message),
+    );
   });
 });
