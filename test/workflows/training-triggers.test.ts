@@ -57,7 +57,7 @@ test('a new model card counts as changed, and so does every card when the previo
   const added = await repo.commit('catalog/models/chargeback-predictor.yaml', () => card.replace('name: fraud-detector', 'name: chargeback-predictor'));
 
   assert.deepEqual(triggers(repo.root, first, added).models, ['chargeback-predictor']);
-  assert.deepEqual(triggers(repo.root, '0000000000000000000000000000000000000000', added).models, ['chargeback-predictor', 'fraud-detector']);
+  assert.deepEqual(triggers(repo.root, '0000000000000000000000000000000000000000', added).models, ['chargeback-predictor', 'device-trust-estimator', 'fraud-detector']);
 });
 
 test('--all lists every model card and --model checks that the card exists', async (t) => {
@@ -69,7 +69,7 @@ test('--all lists every model card and --model checks that the card exists', asy
   const missing = triggers(repo.root, '--model', 'no-such-model');
   const wrong = triggers(repo.root, '--bogus');
 
-  assert.deepEqual(all.models, ['fraud-detector']);
+  assert.deepEqual(all.models, ['device-trust-estimator', 'fraud-detector']);
   assert.deepEqual(one.models, ['fraud-detector']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no model card named 'no-such-model'/);
