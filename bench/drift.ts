@@ -33,7 +33,7 @@ import { decideDrift, driftInputType, type DriftRule, type DriftWindowStatistics
 import { loadCatalogOrThrow } from '../core/load/load-catalog.js';
 import { createInputEncoder } from '../core/model-input-encoding.js';
 import { formatDuration } from '../core/units.js';
-import { type DriftKind, generateTransactions, type Transaction } from '../features/generate.js';
+import { type DriftKind, generateTransactions, TRANSACTION_FEATURES } from '../features/generate.js';
 import { driftBins, type DriftBins } from '../core/statistics/drift-bins.js';
 import { DRIFT_STATISTICS, type DriftStatisticName } from '../core/statistics/drift-statistics.js';
 import { type LoadedModel, loadModel } from '../runtime/model-loader.js';
@@ -68,17 +68,7 @@ const SCENARIOS: readonly { readonly name: string; readonly drift: DriftKind; re
   { name: 'gradual shift', drift: 'gradual', drifting: true },
 ];
 
-/** How each input is read off a generated transaction (the trainer joins the same values). */
-const COLUMNS: Readonly<Record<string, (t: Transaction) => Scalar>> = {
-  amount: (t) => t.amount,
-  transaction_hour: (t) => t.hour,
-  merchant_category: (t) => t.merchant,
-  foreign_transaction: (t) => t.foreign,
-  cardholder_age: (t) => t.age,
-  velocity_last_24h: (t) => t.velocity,
-  device_trust_score: (t) => t.deviceTrust,
-  location_mismatch: (t) => t.locationMismatch,
-};
+const COLUMNS = TRANSACTION_FEATURES;
 
 /** A detector: a window length and the rule applied to consecutive, non-overlapping windows. */
 interface Detector {

@@ -7,6 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
+import type { Scalar } from '../core/catalog.js';
 import { Rng } from './rng.js';
 
 /** How the data changes over time. */
@@ -29,6 +30,18 @@ export interface GenerateOptions {
 }
 
 /** The columns, in file order. */
+/** How each feature of the example catalog is read off a generated transaction (as the trainer joins them). */
+export const TRANSACTION_FEATURES: Readonly<Record<string, (t: Transaction) => Scalar>> = {
+  amount: (t) => t.amount,
+  transaction_hour: (t) => t.hour,
+  merchant_category: (t) => t.merchant,
+  foreign_transaction: (t) => t.foreign,
+  cardholder_age: (t) => t.age,
+  velocity_last_24h: (t) => t.velocity,
+  device_trust_score: (t) => t.deviceTrust,
+  location_mismatch: (t) => t.locationMismatch,
+};
+
 export const TRANSACTION_COLUMNS = [
   'transaction_id',
   'user_id',
