@@ -38,7 +38,7 @@ describe('one proposal failing on GitHub', () => {
     lab.set('ml-staging', 'fraud-detector', '1.4.0', { requests: 40, errors: 0, latencySeconds: 0.002, scorePsi: 0.04 });
     lab.set('ml-prod', 'fraud-detector', '1.4.0', { requests: 5, errors: 0, latencySeconds: 0.002, scorePsi: 0.05, featurePsi: { 'transaction-features:amount': 0.6, 'behavioral-features:device_trust_score': 0.4 }, driftSamples: 1000 });
     await lab.waitFor(requestsQuery({ namespace: 'ml-staging', model: 'fraud-detector', version: '2.0.0' }, 600_000), (value) => value > 600);
-    await lab.waitFor(driftSamplesQuery({ namespace: 'ml-prod', model: 'fraud-detector', version: '1.4.0' }, 3000), (value) => value >= 1000);
+    await lab.waitFor(driftSamplesQuery({ namespace: 'ml-prod', model: 'fraud-detector', version: '1.4.0' }, 3000, 3000), (value) => value >= 1000);
   });
   after(async () => {
     await github.stop();
