@@ -25,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import ort from 'onnxruntime-node';
+import { ensureSystemTools } from '../cli/system-tools.js';
 import { buildBundle, type RuntimeBundle } from '../core/bundle.js';
 import type { Scalar } from '../core/catalog.js';
 import { loadCatalogOrThrow } from '../core/load/load-catalog.js';
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
   const only = optionValue('--only');
   if (only !== undefined && !ROLES.includes(only as Role)) throw new Error(`--only takes one of ${ROLES.join(', ')} (got '${only}')`);
   const roles = only === undefined ? ROLES : [only as Role];
-  if (spawnSync('sh', ['-c', 'command -v wrk']).status !== 0) throw new Error('wrk is not installed: apt-get install -y wrk');
+  ensureSystemTools(['wrk', 'redis-server'], 'the runtime bench drives load with wrk against a private Redis');
   const work = await mkdtemp(path.join(tmpdir(), 'slipway-bench-'));
   const redis = await startRedis();
   const children: ChildProcess[] = [];

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalForge } from '../../controllers/forge/local/local-forge.js';
 import { type Command, parseFlags, UsageError } from '../command.js';
-import { Processes, requireBinaries } from '../demo/processes.js';
+import { Processes } from '../demo/processes.js';
+import { ensureSystemTools } from '../system-tools.js';
 import { prTable } from '../demo/pr-table.js';
 import { Progress } from '../demo/progress.js';
 import { type DemoOutcome, formatServing, runStory } from '../demo/steps.js';
@@ -25,7 +26,8 @@ propose it, merges the PR as a reviewer would, renders and serves it, sends traf
 labels, trains a better version 2, promotes it to staging as a canary that the controller advances
 on metrics from a private prometheus, promotes it to prod after the soak, then shifts the traffic
 and shows the drift PRs (a retraining request and a rollback). Ends with a table of every PR.
-Needs redis-server and prometheus on the PATH.
+Needs git, redis-server and prometheus; installs the missing ones (Debian packages) when run as
+root or with passwordless sudo, and otherwise prints the command to run.
   --fast     shorten every wait (soaks, canary steps, analysis and drift windows), for tests
   --keep     leave the servers, runtimes and repository running, and print how to stop them
   --port P   first runtime port: dev P, staging P+1, prod P+2 (default 8080; 0 picks free ports)`,
@@ -34,7 +36,7 @@ Needs redis-server and prometheus on the PATH.
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const port = values.port === undefined ? 8080 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65533) throw new UsageError(`--port must be a port number from 0 to 65533 (got '${values.port}')`);
-    requireBinaries(['git', 'redis-server', 'prometheus']);
+    ensureSystemTools(['git', 'redis-server', 'prometheus'], 'the demo keeps its repository in Git and starts a private Redis and Prometheus');
     return runDemo({ fast: values.fast ?? false, keep: values.keep ?? false, port });
   },
 };

@@ -3,7 +3,7 @@
  * group on a loopback port, logging to a file. Every process started here is stopped on the way
  * out (success, error, Ctrl-C or SIGTERM) unless `--keep` hands them over to the person.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
@@ -14,21 +14,6 @@ import { UserError } from '../command.js';
 
 /** The built `slipway` entry point, for child processes. */
 export const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
-
-/** How to install what the demo needs, per binary. */
-const INSTALL: Readonly<Record<string, string>> = {
-  'redis-server': 'sudo apt-get install -y redis-server   (macOS: brew install redis)',
-  prometheus: 'sudo apt-get install -y prometheus   (macOS: brew install prometheus)',
-  git: 'sudo apt-get install -y git   (macOS: xcode-select --install)',
-};
-
-/** Fails with install instructions for every missing binary at once. */
-export function requireBinaries(binaries: readonly string[]): void {
-  const missing = binaries.filter((binary) => spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status !== 0);
-  if (missing.length === 0) return;
-  const lines = missing.map((binary) => `  ${binary}: ${INSTALL[binary] ?? `install ${binary}`}`);
-  throw new UserError(`the demo needs ${missing.join(' and ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed. Install ${missing.length === 1 ? 'it' : 'them'} and run it again:\n${lines.join('\n')}`);
-}
 
 /** Fails fast, naming the port, when something already listens on it. */
 export async function requireFreePort(port: number, what: string): Promise<void> {
