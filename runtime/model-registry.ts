@@ -53,6 +53,8 @@ export class ModelRegistry {
   private currentSet: ServingSet | null = null;
   /** Loaded models by artifact file, digest and width. */
   private readonly models = new Map<string, LoadedModel>();
+  /** Models being fetched and loaded now, by the same key. */
+  private readonly loading = new Map<string, Promise<LoadedModel>>();
   private readonly keys = new WeakMap<ServedVersion, { modelKey: string }>();
   private activating: Promise<unknown> = Promise.resolve();
 
@@ -84,17 +86,22 @@ export class ModelRegistry {
   private async load(bundle: RuntimeBundle): Promise<ServingSet> {
     const startUp = this.currentSet === null;
     const loaded: ServedVersion[] = [];
-    for (const spec of bundle.versions) {
-      try {
-        loaded.push(await this.serve(bundle, spec));
-      } catch (error) {
-        const message = error instanceof ArtifactError ? error.message : `version ${spec.version}: ${(error as Error).message}`;
-        if (!startUp || spec.role === 'stable') {
-          this.releaseUnused();
-          throw new ArtifactError(message, error instanceof ArtifactError ? error.problem : 'invalid', { cause: error });
-        }
-        this.options.logger.log('error', 'version left out: it failed to load', { model: bundle.model, version: spec.version, error: message });
+    // Every version's artifact is fetched at once: a stable, a canary and a shadow on a slow
+    // store start in the time of the slowest, not of their sum. Outcomes are judged in order.
+    const served = await Promise.allSettled(bundle.versions.map((spec) => this.serve(bundle, spec)));
+    for (const [index, spec] of bundle.versions.entries()) {
+      const outcome = served[index] as PromiseSettledResult<ServedVersion>;
+      if (outcome.status === 'fulfilled') {
+        loaded.push(outcome.value);
+        continue;
       }
+      const error: unknown = outcome.reason;
+      const message = error instanceof ArtifactError ? error.message : `version ${spec.version}: ${(error as Error).message}`;
+      if (!startUp || spec.role === 'stable') {
+        this.releaseUnused();
+        throw new ArtifactError(message, error instanceof ArtifactError ? error.problem : 'invalid', { cause: error });
+      }
+      this.options.logger.log('error', 'version left out: it failed to load', { model: bundle.model, version: spec.version, error: message });
     }
     const set = this.assemble(bundle, loaded);
     this.currentSet = set;
@@ -108,14 +115,25 @@ export class ModelRegistry {
   private async serve(bundle: RuntimeBundle, spec: BundleVersion): Promise<ServedVersion> {
     // Keyed by content: the same bytes at another URI are the same model.
     const modelKey = `${spec.artifact.sha256}|${spec.inputs.length}`;
-    let model = this.models.get(modelKey);
-    if (model === undefined) {
-      model = await this.fetchAndLoad(bundle, spec);
-      this.models.set(modelKey, model);
-    }
+    const model = this.models.get(modelKey) ?? (await this.loadOnce(modelKey, bundle, spec));
     const version = new ServedVersion(spec, model, bundle, this.options.metrics, this.options.batching);
     this.keys.set(version, { modelKey });
     return version;
+  }
+
+  /** Loads the model behind `modelKey`, sharing one fetch among versions that load it at the same time. */
+  private loadOnce(modelKey: string, bundle: RuntimeBundle, spec: BundleVersion): Promise<LoadedModel> {
+    let pending = this.loading.get(modelKey);
+    if (pending === undefined) {
+      pending = this.fetchAndLoad(bundle, spec)
+        .then((model) => {
+          this.models.set(modelKey, model);
+          return model;
+        })
+        .finally(() => this.loading.delete(modelKey));
+      this.loading.set(modelKey, pending);
+    }
+    return pending;
   }
 
   /** Fetches (or reads from the cache), verifies and loads one version's artifact, counting the outcome. */
