@@ -8,6 +8,7 @@
  *   base score as `base_values` and no transform; the runtime serves that one column as the score.
  */
 import { MODEL_INPUT_NAME } from '../core/model-input-encoding.js';
+import { PRODUCT_VERSION } from '../core/product.js';
 import onnxProto from 'onnx-proto';
 import type { GbdtModel } from './gbdt.js';
 
@@ -35,7 +36,7 @@ export function exportOnnx(model: GbdtModel, inputNames: readonly string[], meta
   const proto = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'slipway',
-    producerVersion: '0.1.0',
+    producerVersion: PRODUCT_VERSION,
     opsetImport: [
       { domain: '', version: 17 },
       { domain: 'ai.onnx.ml', version: 3 },
