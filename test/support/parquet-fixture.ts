@@ -6,6 +6,7 @@
  * with a unit. Other codecs use Node's own zlib compressors, so the reader's decompressors meet
  * bytes they did not produce.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 // The writer's own copy of hyparquet's types: its schema elements are what it accepts.
 import { type ColumnSource, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
@@ -95,4 +96,42 @@ function openWriter(file: string, elements: readonly SchemaElement[], layout: Pa
 
 function columnSource(column: FixtureColumn): ColumnSource {
   return { name: column.element.name, data: [...column.data] as ColumnSource['data'], nullable: column.element.repetition_type !== 'REQUIRED' };
+}
+
+/**
+ * Spark's and Impala's legacy timestamp as they write it: INT96, 12 bytes per value (nanoseconds
+ * of the day as int64 little-endian, then the Julian day as int32 little-endian), plain-encoded.
+ * No writer here emits INT96, so the column is written as FIXED_LEN_BYTE_ARRAY(12), whose plain
+ * encoding is the same bytes, and the footer's type is then changed to INT96: in Thrift's compact
+ * protocol that is the byte pair 0x15 0x0E (field 1, i32 7) becoming 0x15 0x06 (i32 3), in the
+ * schema element and in the column chunk's metadata.
+ */
+export async function writeInt96Parquet(file: string, name: string, times: readonly Date[], others: readonly FixtureColumn[]): Promise<void> {
+  const int96 = column(name, 'FIXED_LEN_BYTE_ARRAY', times.map(int96Bytes), { type_length: 12 });
+  await writeParquet(file, [int96, ...others], { codec: 'UNCOMPRESSED' });
+  const bytes = await readFile(file);
+  const footerLength = bytes.readUInt32LE(bytes.length - 8);
+  const footerStart = bytes.length - 8 - footerLength;
+  let patched = 0;
+  for (let at = footerStart; at < bytes.length - 9; at++) {
+    if (bytes[at] === 0x15 && bytes[at + 1] === 0x0e) {
+      bytes[at + 1] = 0x06;
+      patched++;
+    }
+  }
+  if (patched !== 2) throw new Error(`expected to retype 2 footer fields to INT96, found ${patched}: keep the other columns free of FIXED_LEN_BYTE_ARRAY`);
+  await writeFile(file, bytes);
+}
+
+const JULIAN_DAY_OF_UNIX_EPOCH = 2_440_588;
+const MS_PER_DAY = 86_400_000;
+
+function int96Bytes(time: Date): Uint8Array {
+  const ms = time.getTime();
+  const day = Math.floor(ms / MS_PER_DAY);
+  const bytes = new Uint8Array(12);
+  const view = new DataView(bytes.buffer);
+  view.setBigInt64(0, BigInt(ms - day * MS_PER_DAY) * 1_000_000n, true);
+  view.setInt32(8, day + JULIAN_DAY_OF_UNIX_EPOCH, true);
+  return bytes;
 }

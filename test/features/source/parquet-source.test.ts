@@ -109,7 +109,7 @@ describe('Parquet sources', () => {
       assert.deepEqual(bad, [], name);
       assert.equal(rows[0]?.eventMs, expected, name);
     }
-    // No writer here produces INT96 (Spark's and Impala's legacy timestamp); the reader decodes it to a time.
+    // INT96 (Spark's and Impala's legacy timestamp) is read from a real INT96 file in parquet-int96.test.ts.
     assert.equal(valueKindOf({ name: 'event_time', type: 'INT96' }), 'time');
   });
 
