@@ -5,7 +5,7 @@
  */
 import { parse } from 'yaml';
 import { BUNDLE_FILE_NAME } from '../core/bundle.js';
-import { unifiedDiff } from './unified-diff.js';
+import { unifiedDiff } from '../core/line-diff.js';
 
 /** The review of one folder under `dist/` (an environment, or `argocd`). */
 export interface FolderChanges {

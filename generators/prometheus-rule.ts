@@ -5,7 +5,8 @@
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Deployment, DriftPolicy, Environment, FeatureDtype, ModelCard, RolloutPolicy } from '../core/catalog.js';
+import type { Deployment, DriftPolicy, Environment, ModelCard, RolloutPolicy } from '../core/catalog.js';
+import { driftInputType } from '../core/drift-decision.js';
 import { DRIFT_STATISTICS } from '../core/statistics/drift-statistics.js';
 import { INFERENCE_ROUTES, LABELS, METRICS } from '../core/metric-names.js';
 import { formatDuration } from '../core/units.js';
@@ -242,15 +243,10 @@ function measuredVersions(deployment: Deployment, card: ModelCard, policy: Drift
   for (const name of [...new Set(versions)].sort()) {
     const version = card.versions.get(name);
     if (version?.referenceProfile === undefined) continue;
-    const inputs = version.inputs.map((input) => ({ ref: input.ref, type: inputType(input.dtype) }));
+    const inputs = version.inputs.map((input) => ({ ref: input.ref, type: driftInputType(input.dtype) }));
     measured.push(measuredVersion(name, version.referenceProfile, inputs, policy));
   }
   return measured;
-}
-
-/** Which of the policy's levels applies to an input: categories for strings and booleans. */
-export function inputType(dtype: FeatureDtype): 'numeric' | 'categorical' {
-  return dtype === 'string' || dtype === 'bool' ? 'categorical' : 'numeric';
 }
 
 /**

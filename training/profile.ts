@@ -4,6 +4,7 @@
  * histogram. Binning is `core/statistics/binning.ts`, the same the runtime's drift windows use.
  */
 import type { Distribution, ModelInput, ReferenceProfile, Scalar } from '../core/catalog.js';
+import { driftInputType } from '../core/drift-decision.js';
 import { histogram, quantileEdges, toFractions } from '../core/statistics/binning.js';
 
 /** Quantile bins per numeric input and for the score. */
@@ -13,7 +14,7 @@ export const PROFILE_BINS = 10;
 export function referenceProfile(inputs: readonly ModelInput[], raw: readonly (readonly Scalar[])[], scores: ArrayLike<number>): ReferenceProfile {
   const profile: Record<string, Distribution> = {};
   inputs.forEach((input, i) => {
-    profile[input.ref] = input.dtype === 'string' || input.dtype === 'bool' ? categorical(raw[i]) : numeric(raw[i] as readonly number[]);
+    profile[input.ref] = driftInputType(input.dtype) === 'categorical' ? categorical(raw[i]) : numeric(raw[i] as readonly number[]);
   });
   return { rows: raw[0]?.length ?? 0, inputs: profile, score: numeric(Array.from(scores)) };
 }

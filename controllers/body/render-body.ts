@@ -4,7 +4,7 @@
  * catalog diff, what the bot will and will not do, and the hidden marker that is the bot's memory.
  */
 import type { FileChange } from '../edits/edit-files.js';
-import { unifiedDiff } from '../edits/line-diff.js';
+import { unifiedDiff } from '../../core/line-diff.js';
 import type { EvidenceRow, Proposal } from '../proposals/proposal.js';
 import { fitBody } from './body-limit.js';
 import { formatMarker, markerFor } from './marker.js';
@@ -42,7 +42,7 @@ function reviewAids(proposal: Proposal, context: BodyContext): string[] {
   }
   for (const chart of proposal.charts) parts.push(`### ${chart.title}`, '', '```mermaid', chart.mermaid, '```', '');
   parts.push('### Catalog changes', '');
-  for (const change of context.changes) parts.push('```diff', unifiedDiff(change.file, change.before, change.after).trimEnd(), '```', '');
+  for (const change of context.changes) parts.push('```diff', unifiedDiff(change.before, change.after, `a/${change.file}`, `b/${change.file}`).trimEnd(), '```', '');
   if (context.renderedFiles.length > 0) {
     parts.push(`Re-rendered \`dist/\`: ${context.renderedFiles.length} file${context.renderedFiles.length === 1 ? '' : 's'} changed (${context.renderedFiles.slice(0, 8).map((file) => `\`${file}\``).join(', ')}${context.renderedFiles.length > 8 ? ', …' : ''}).`, '');
   }

@@ -8,7 +8,7 @@
  */
 import { isCollection, isMap, isScalar, isSeq, parseAllDocuments, type Document, type ToStringOptions } from 'yaml';
 import type { YamlEdit } from '../proposals/proposal.js';
-import { diffLines } from './line-diff.js';
+import { diffLines } from '../../core/line-diff.js';
 
 /** Applies every edit aimed at one file to its text; throws naming the file, document and path. */
 export function applyEditsToText(file: string, text: string, edits: readonly YamlEdit[]): string {

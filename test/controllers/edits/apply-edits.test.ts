@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { applyEditsToText } from '../../../controllers/edits/apply-edits.js';
-import { diffLines, unifiedDiff } from '../../../controllers/edits/line-diff.js';
+import { diffLines, unifiedDiff } from '../../../core/line-diff.js';
 import { PROJECT_ROOT } from '../../support/example-repo.js';
 
 const changedLines = (before: string, after: string) => diffLines(before.split('\n'), after.split('\n')).filter((op) => op.type !== 'keep');
@@ -15,7 +15,7 @@ describe('applyEditsToText', () => {
     const before = await readFile(path.join(PROJECT_ROOT, file), 'utf8');
     const after = applyEditsToText(file, before, [{ file, kind: 'Environment', name: 'staging', op: 'set', path: ['spec', 'deployments', 0, 'canary', 'weight'], value: 50 }]);
     const ops = changedLines(before, after);
-    assert.equal(ops.length, 2, unifiedDiff(file, before, after));
+    assert.equal(ops.length, 2, unifiedDiff(before, after, `a/${file}`, `b/${file}`));
     assert.match(after, /^ {6}canary: \{ version: 2\.0\.0, weight: 50 \}$/m);
     assert.ok(after.startsWith('# yaml-language-server: $schema='), 'the leading comment survives');
   });
