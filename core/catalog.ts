@@ -370,6 +370,16 @@ export interface Catalog {
   readonly guardrailPolicies: ReadonlyMap<string, GuardrailPolicy>;
 }
 
+/** Every version a deployment runs: the stable, then the canary and the shadow when it has them. */
+export function deployedVersions(deployment: Deployment): string[] {
+  return [deployment.stable, deployment.canary?.version, deployment.shadow?.version].filter((version) => version !== undefined);
+}
+
+/** The versions whose answers reach callers: the stable and the canary (a shadow's are only recorded). */
+export function answeringVersions(deployment: Deployment): string[] {
+  return deployment.canary === undefined ? [deployment.stable] : [deployment.stable, deployment.canary.version];
+}
+
 /** The environments in promotion order: each after the one it promotes from, ties by name. */
 export function environmentsInPromotionOrder(catalog: Catalog): Environment[] {
   const ordered: Environment[] = [];

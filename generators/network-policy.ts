@@ -5,7 +5,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Deployment, Environment, ModelCard, PeerSelector } from '../core/catalog.js';
+import { deployedVersions, type Deployment, type Environment, type ModelCard, type PeerSelector } from '../core/catalog.js';
 import { runtimeLabels, runtimeSelector, SYNC_WAVES, syncWave } from './labels.js';
 import { runtimeName, RUNTIME_PORT } from './names.js';
 
@@ -118,8 +118,8 @@ export function artifactStorePorts(environment: Environment, deployment: Deploym
   const store = environment.artifacts;
   const storePort = networkPortOf(store.endpoint ?? store.url);
   if (storePort !== null) ports.add(storePort);
-  for (const version of [deployment.stable, deployment.canary?.version, deployment.shadow?.version]) {
-    const uri = version === undefined ? undefined : card.versions.get(version)?.artifact.uri;
+  for (const version of deployedVersions(deployment)) {
+    const uri = card.versions.get(version)?.artifact.uri;
     const port = uri === undefined ? null : networkPortOf(uri);
     if (port !== null) ports.add(port);
   }

@@ -1,5 +1,5 @@
 /** Where objects that are not per deployment go: training runs and materialization jobs. */
-import { trainingEnvironmentOf, type Catalog, type Environment, type FeatureView } from '../core/catalog.js';
+import { deployedVersions, trainingEnvironmentOf, type Catalog, type Environment, type FeatureView } from '../core/catalog.js';
 
 /** The online feature views an environment's served versions read, by name; none without an online store. */
 export function servedOnlineViews(catalog: Catalog, environment: Environment): FeatureView[] {
@@ -7,8 +7,7 @@ export function servedOnlineViews(catalog: Catalog, environment: Environment): F
   const names = new Set<string>();
   for (const deployment of environment.deployments) {
     const card = catalog.models.get(deployment.model);
-    for (const version of [deployment.stable, deployment.canary?.version, deployment.shadow?.version]) {
-      if (version === undefined) continue;
+    for (const version of deployedVersions(deployment)) {
       for (const input of card?.versions.get(version)?.inputs ?? []) if (input.online) names.add(input.view);
     }
   }

@@ -5,7 +5,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Deployment, DriftPolicy, Environment, ModelCard, RolloutPolicy } from '../core/catalog.js';
+import { deployedVersions, type Deployment, type DriftPolicy, type Environment, type ModelCard, type RolloutPolicy } from '../core/catalog.js';
 import { driftInputType } from '../core/drift-decision.js';
 import { DRIFT_STATISTICS } from '../core/statistics/drift-statistics.js';
 import { INFERENCE_ROUTES, LABELS, METRICS } from '../core/metric-names.js';
@@ -238,9 +238,8 @@ const ANALYSIS_WINDOW = 'analysis_window';
 
 /** Every served version with a reference profile, and what of it `policy` measures (the score only without a policy). */
 function measuredVersions(deployment: Deployment, card: ModelCard, policy: DriftPolicy | null): MeasuredVersion[] {
-  const versions = [deployment.stable, deployment.canary?.version, deployment.shadow?.version].filter((version): version is string => version !== undefined);
   const measured: MeasuredVersion[] = [];
-  for (const name of [...new Set(versions)].sort()) {
+  for (const name of [...new Set(deployedVersions(deployment))].sort()) {
     const version = card.versions.get(name);
     if (version?.referenceProfile === undefined) continue;
     const inputs = version.inputs.map((input) => ({ ref: input.ref, type: driftInputType(input.dtype) }));

@@ -2,7 +2,7 @@
  * Evaluates every `GuardrailPolicy` against a loaded catalog. A broken rule is a blocking
  * problem that names the policy, so a reviewer knows which organisational rule said no.
  */
-import { trainingEnvironmentOf, type Catalog, type Deployment, type Environment, type GuardrailPolicy, type ModelCard, type ModelCardSection } from '../catalog.js';
+import { answeringVersions, trainingEnvironmentOf, type Catalog, type Deployment, type Environment, type GuardrailPolicy, type ModelCard, type ModelCardSection } from '../catalog.js';
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 import { isDigestImage } from '../load/resolve-environments.js';
 import { type ServedVersions, servedKey } from './served-history.js';
@@ -23,7 +23,7 @@ export function checkGuardrails(catalog: Catalog, served: ServedVersions): Diagn
           if (missing.length > 0) report(at, path, `model card '${card.name}' deployed in ${env.name} lacks ${missing.join(', ')}`);
         }
         if (policy.promotionPath && env.promotesFrom !== undefined) {
-          for (const version of versionsServedBy(deployment)) {
+          for (const version of answeringVersions(deployment)) {
             if (!served.get(env.promotesFrom)?.has(servedKey(deployment.model, version))) {
               report(at, path, `${deployment.model} ${version} reaches ${env.name} before ${env.promotesFrom} (its promotesFrom) has served it`);
             }
@@ -82,12 +82,8 @@ function environmentsOf(catalog: Catalog, policy: GuardrailPolicy): Environment[
   return policy.environments.length === 0 ? all : all.filter((env) => policy.environments.includes(env.name));
 }
 
-function versionsServedBy(deployment: Deployment): string[] {
-  return deployment.canary === undefined ? [deployment.stable] : [deployment.stable, deployment.canary.version];
-}
-
 function missingSections(card: ModelCard, deployment: Deployment, sections: readonly ModelCardSection[]): string[] {
-  const versions = versionsServedBy(deployment).map((version) => card.versions.get(version)!);
+  const versions = answeringVersions(deployment).map((version) => card.versions.get(version)!);
   const present: Record<ModelCardSection, boolean> = {
     limitations: card.limitations.length > 0,
     ethics: card.ethics.considerations.length > 0,
