@@ -40,6 +40,8 @@ export interface PodSettings {
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly tolerations: readonly Readonly<Record<string, string | number>>[];
   readonly priorityClassName?: string;
+  /** The Secret key with extra CA certificates every container trusts; Node's own CAs only when absent. */
+  readonly trustedCAs?: { readonly name: string; readonly key: string };
 }
 
 /** An artifact store as a Project or Environment declares it. */

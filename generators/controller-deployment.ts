@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { Environment, Project } from '../core/catalog.js';
 import { baseLabels, LABEL_KEYS, SYNC_WAVES, syncWave } from './labels.js';
 import { CONTROLLER_NAME } from './names.js';
-import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, httpProbe, podScheduling, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME } from './pod-defaults.js';
+import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, httpProbe, podScheduling, POD_SECURITY_CONTEXT, TMP_MOUNT, TMP_VOLUME, trustedCAs } from './pod-defaults.js';
 
 /** Props of `ControllerDeployment`. */
 export interface ControllerDeploymentProps {
@@ -82,6 +82,7 @@ export class ControllerDeployment extends ApiObject {
                   // One JSON object per line: what cluster log pipelines parse.
                   { name: 'SLIPWAY_LOG', value: 'json' },
                   ...forgeEnv(project),
+                  ...trustedCAs(environment).env,
                 ],
                 // Forge credentials, then the artifact store's (the controller reads training results there).
                 envFrom: [{ secretRef: { name: CONTROLLER_SECRET, optional: true } }, ...artifactStoreEnvFrom(environment)],
@@ -92,10 +93,10 @@ export class ControllerDeployment extends ApiObject {
                 readinessProbe: httpProbe(HEALTH_PATH, 10, 3),
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
                 securityContext: CONTAINER_SECURITY_CONTEXT,
-                volumeMounts: [{ name: 'state', mountPath: CONTROLLER_STATE_DIR }, TMP_MOUNT],
+                volumeMounts: [{ name: 'state', mountPath: CONTROLLER_STATE_DIR }, TMP_MOUNT, ...trustedCAs(environment).volumeMounts],
               },
             ],
-            volumes: [{ name: 'state', emptyDir: { sizeLimit: '2Gi' } }, TMP_VOLUME],
+            volumes: [{ name: 'state', emptyDir: { sizeLimit: '2Gi' } }, TMP_VOLUME, ...trustedCAs(environment).volumes],
           },
         },
       },

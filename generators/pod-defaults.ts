@@ -2,6 +2,7 @@
  * What every Slipway pod shares: a non-root, read-only, capability-free security context that
  * passes the `restricted` Pod Security Standard, and resource quantities in Kubernetes' shape.
  */
+import path from 'node:path';
 import type { Environment, Project, Resources } from '../core/catalog.js';
 import type { CatalogPin } from '../core/load/catalog-digest.js';
 import { REDIS_PASSWORD_ENV } from '../core/redis-credentials.js';
@@ -87,6 +88,7 @@ export function redisPasswordEnv(environment: Environment): Record<string, unkno
  * init container, then `container` with the shared volumes and security settings.
  */
 export function checkoutJobPod(project: Project, environment: Environment, pin: CatalogPin, container: Record<string, unknown>): Record<string, unknown> {
+  const ca = trustedCAs(environment);
   return {
     restartPolicy: 'Never',
     serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
@@ -95,8 +97,8 @@ export function checkoutJobPod(project: Project, environment: Environment, pin: 
     ...podScheduling(environment),
     securityContext: POD_SECURITY_CONTEXT,
     initContainers: [checkoutInitContainer(project, environment.image, pin)],
-    containers: [{ imagePullPolicy: 'IfNotPresent', securityContext: CONTAINER_SECURITY_CONTEXT, volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT], ...container }],
-    volumes: [WORKSPACE_VOLUME, TMP_VOLUME],
+    containers: [trustingCAs({ imagePullPolicy: 'IfNotPresent', securityContext: CONTAINER_SECURITY_CONTEXT, volumeMounts: [WORKSPACE_MOUNT, TMP_MOUNT], ...container }, ca)],
+    volumes: [WORKSPACE_VOLUME, TMP_VOLUME, ...ca.volumes],
   };
 }
 
@@ -116,6 +118,40 @@ export function podScheduling(environment: Environment): Record<string, unknown>
     ...(tolerations.length === 0 ? {} : { tolerations }),
     ...(priorityClassName === undefined ? {} : { priorityClassName }),
   };
+}
+
+/** Where a container finds the environment's extra CA certificates. */
+export const TRUSTED_CA_FILE = '/etc/slipway/trusted-ca/ca.crt';
+
+/** The volume, mount and NODE_EXTRA_CA_CERTS of the environment's `pods.trustedCAs`: a container's share of it. */
+export interface TrustedCAs {
+  readonly volumes: readonly Record<string, unknown>[];
+  readonly volumeMounts: readonly Record<string, unknown>[];
+  readonly env: readonly Record<string, unknown>[];
+}
+
+/**
+ * The environment's private CA certificates for a container: the Secret's key mounted as one
+ * file, which Node reads at start through NODE_EXTRA_CA_CERTS and trusts for every TLS
+ * connection (Redis, the artifact store, Prometheus, GitHub) besides its own CAs. Empty
+ * without `pods.trustedCAs`.
+ */
+export function trustedCAs(environment: Environment): TrustedCAs {
+  const secret = environment.pods.trustedCAs;
+  if (secret === undefined) return { volumes: [], volumeMounts: [], env: [] };
+  const volume = 'trusted-ca';
+  return {
+    volumes: [{ name: volume, secret: { secretName: secret.name, items: [{ key: secret.key, path: path.posix.basename(TRUSTED_CA_FILE) }] } }],
+    volumeMounts: [{ name: volume, mountPath: path.posix.dirname(TRUSTED_CA_FILE), readOnly: true }],
+    env: [{ name: 'NODE_EXTRA_CA_CERTS', value: TRUSTED_CA_FILE }],
+  };
+}
+
+/** `container` with the trusted CAs' env and mount added; the same object when there are none. */
+export function trustingCAs(container: Record<string, unknown>, ca: TrustedCAs): Record<string, unknown> {
+  if (ca.env.length === 0) return container;
+  const listed = (field: string) => (container[field] ?? []) as readonly Record<string, unknown>[];
+  return { ...container, env: [...listed('env'), ...ca.env], volumeMounts: [...listed('volumeMounts'), ...ca.volumeMounts] };
 }
 
 /** Catalog resources as a container's `resources`; absent quantities are left out. */

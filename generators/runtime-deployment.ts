@@ -8,7 +8,7 @@ import type { Deployment, Environment, ModelCard } from '../core/catalog.js';
 import { BUNDLE_FILE_NAME } from '../core/bundle.js';
 import { runtimeLabels, runtimeSelector, SYNC_WAVES, syncWave } from './labels.js';
 import { ARTIFACT_CACHE_DIR, BUNDLE_MOUNT_DIR, bundleConfigMapName, runtimeName, RUNTIME_PORT } from './names.js';
-import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, containerResources, httpProbe, podScheduling, POD_SECURITY_CONTEXT, redisPasswordEnv, TMP_MOUNT, TMP_VOLUME, WORKLOAD_SERVICE_ACCOUNT } from './pod-defaults.js';
+import { artifactStoreEnvFrom, CONTAINER_SECURITY_CONTEXT, containerResources, httpProbe, podScheduling, POD_SECURITY_CONTEXT, redisPasswordEnv, TMP_MOUNT, TMP_VOLUME, trustedCAs, WORKLOAD_SERVICE_ACCOUNT } from './pod-defaults.js';
 
 /** Props of `RuntimeDeployment`. */
 export interface RuntimeDeploymentProps {
@@ -120,6 +120,7 @@ export class RuntimeDeployment extends ApiObject {
                   { name: 'bundle', mountPath: BUNDLE_MOUNT_DIR, readOnly: true },
                   { name: 'artifacts', mountPath: ARTIFACT_CACHE_DIR },
                   TMP_MOUNT,
+                  ...trustedCAs(environment).volumeMounts,
                 ],
               },
             ],
@@ -127,6 +128,7 @@ export class RuntimeDeployment extends ApiObject {
               { name: 'bundle', configMap: { name: bundleConfigMapName(deployment.model) } },
               { name: 'artifacts', emptyDir: { sizeLimit: ARTIFACT_CACHE_SIZE } },
               TMP_VOLUME,
+              ...trustedCAs(environment).volumes,
             ],
           },
         },
@@ -135,9 +137,9 @@ export class RuntimeDeployment extends ApiObject {
   }
 }
 
-/** The store's credentials and the Redis password, from Secrets; nothing when the environment names none. */
+/** The store's credentials, the Redis password and the trusted CAs; nothing when the environment names none. */
 function envOf(environment: Environment): { env?: Record<string, unknown>[]; envFrom?: Record<string, unknown>[] } {
-  const env = redisPasswordEnv(environment);
+  const env = [...redisPasswordEnv(environment), ...trustedCAs(environment).env];
   const envFrom = artifactStoreEnvFrom(environment);
   return { ...(env.length === 0 ? {} : { env }), ...(envFrom.length === 0 ? {} : { envFrom }) };
 }

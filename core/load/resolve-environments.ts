@@ -153,6 +153,7 @@ export function resolveEnvironment(
       nodeSelector: spec.pods?.nodeSelector ?? {},
       tolerations: spec.pods?.tolerations ?? [],
       priorityClassName: spec.pods?.priorityClassName,
+      trustedCAs: spec.pods?.trustedCAs,
     },
     image: spec.image ?? references.project.image,
     runtime: {

@@ -1097,6 +1097,19 @@ export interface EnvironmentDocument {
        * The PriorityClass of every pod (the runtime should outrank batch jobs).
        */
       priorityClassName?: string;
+      /**
+       * The Secret key holding PEM CA certificates the pods trust besides the CAs Node ships: the private CA that signed a `rediss://` online store’s, an S3-compatible store’s or Prometheus’ certificate (cert-manager writes it as `ca.crt`). Mounted read-only into the runtime, controller, training and materialization containers and given to Node as NODE_EXTRA_CA_CERTS.
+       */
+      trustedCAs?: {
+        /**
+         * Secret name.
+         */
+        name: string;
+        /**
+         * Key in the Secret.
+         */
+        key: string;
+      };
     };
     /**
      * Overrides the project’s image for every workload here (to try a Slipway release in one environment first).

@@ -169,6 +169,11 @@ export const environmentSchema = documentSchema(
           }),
         ),
         priorityClassName: text('The PriorityClass of every pod (the runtime should outrank batch jobs).', { minLength: 1 }),
+        trustedCAs: object(
+          'The Secret key holding PEM CA certificates the pods trust besides the CAs Node ships: the private CA that signed a `rediss://` online store’s, an S3-compatible store’s or Prometheus’ certificate (cert-manager writes it as `ca.crt`). Mounted read-only into the runtime, controller, training and materialization containers and given to Node as NODE_EXTRA_CA_CERTS.',
+          { name: name('Secret name.'), key: text('Key in the Secret.', { minLength: 1 }) },
+          ['name', 'key'],
+        ),
       }),
       image: text('Overrides the project’s image for every workload here (to try a Slipway release in one environment first).', { minLength: 1 }),
       runtime: object('Runtime settings shared by every deployment here.', {

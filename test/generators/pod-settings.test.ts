@@ -16,6 +16,7 @@ const PODS = `  pods:
     tolerations:
       - { key: dedicated, operator: Equal, value: models, effect: NoSchedule }
     priorityClassName: model-serving
+    trustedCAs: { name: internal-ca, key: ca.crt }
 `;
 
 describe('an environment with pod settings', () => {
@@ -50,6 +51,20 @@ describe('an environment with pod settings', () => {
     }
   });
 
+  it('mounts the trusted CAs into every Slipway container and points NODE_EXTRA_CA_CERTS at them', () => {
+    const dev = [...rendering.objects.entries()].filter(([file]) => file.startsWith('dev/')).map(([, value]) => value as Any);
+    const pods = dev
+      .filter((value) => ['Deployment', 'Job', 'CronJob'].includes(value.kind))
+      .map((value) => [`${value.kind}/${value.metadata.name}`, value.kind === 'CronJob' ? value.spec.jobTemplate.spec.template.spec : value.spec.template.spec] as const);
+    for (const [name, spec] of pods) {
+      assert.deepEqual(spec.volumes.filter((volume: Any) => volume.name === 'trusted-ca'), [{ name: 'trusted-ca', secret: { secretName: 'internal-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }], name);
+      // The main container (not the checkout, whose git keeps its own CA store).
+      const [main] = spec.containers;
+      assert.ok(main.volumeMounts.some((mount: Any) => mount.name === 'trusted-ca' && mount.mountPath === '/etc/slipway/trusted-ca' && mount.readOnly === true), name);
+      assert.deepEqual(main.env.filter((variable: Any) => variable.name === 'NODE_EXTRA_CA_CERTS'), [{ name: 'NODE_EXTRA_CA_CERTS', value: '/etc/slipway/trusted-ca/ca.crt' }], name);
+    }
+  });
+
   it('gives the workload and controller identities the annotations IRSA reads, and the workloads no API token', () => {
     const workload = object('dev/serviceaccount-slipway-workload.yaml');
     assert.equal(workload.metadata.annotations['eks.amazonaws.com/role-arn'], 'arn:aws:iam::123456789012:role/fraud-prod');
@@ -62,6 +77,7 @@ describe('an environment with pod settings', () => {
     const prod = object('prod/deployment-fraud-detector.yaml').spec.template.spec;
     assert.equal(prod.nodeSelector, undefined);
     assert.equal(prod.imagePullSecrets, undefined);
+    assert.equal(prod.volumes.some((volume: Any) => volume.name === 'trusted-ca'), false);
     assert.equal(object('prod/serviceaccount-slipway-workload.yaml').metadata.annotations['eks.amazonaws.com/role-arn'], undefined);
   });
 });
