@@ -1,12 +1,17 @@
 /**
  * The training result: what one training run produced, written by `slipway train` (on a laptop or
  * in the rendered CronJob) and read by the controller to propose a new model-card version.
- * A versioned contract: change `TRAINING_RESULT_FORMAT` when it breaks.
+ * A versioned contract (`schemas/training-result.json`): change `TRAINING_RESULT_FORMAT` when it breaks.
  */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsPlugin from 'ajv-formats';
 import type { ReferenceProfile, Scalar, TrainingData } from './catalog.js';
+import { TRAINING_RESULT_FORMAT, trainingResultSchema } from './schemas/training-result.js';
 
-/** The contract's identifier, written into every result. */
-export const TRAINING_RESULT_FORMAT = 'slipway.dev/training-result/v1';
+export { TRAINING_RESULT_FORMAT };
+
+// ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
+const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
 
 /** One training run's outcome. */
 export interface TrainingResult {
@@ -37,24 +42,30 @@ export interface TrainingResult {
   readonly durationMs: number;
 }
 
-/** Checks that parsed JSON is a training result; throws naming the file and the first bad field. */
+/** Checks parsed JSON against the training result's JSON Schema; throws naming the file and the first bad field. */
 export function parseTrainingResult(value: unknown, origin: string): TrainingResult {
-  const fail = (field: string, problem: string): never => {
-    throw new Error(`${origin}: ${field}: ${problem}`);
-  };
-  if (value === null || typeof value !== 'object') return fail('(root)', 'a training result must be a JSON object');
-  const result = value as Partial<TrainingResult>;
-  if (result.format !== TRAINING_RESULT_FORMAT) fail('format', `expected '${TRAINING_RESULT_FORMAT}', got ${JSON.stringify(result.format)}`);
-  for (const field of ['model', 'candidateVersion', 'baseVersion', 'triggerId', 'commit', 'startedAt', 'finishedAt'] as const) {
-    if (typeof result[field] !== 'string' || result[field] === '') fail(field, 'must be a non-empty string');
-  }
-  if (!/^[a-f0-9]{64}$/.test(result.artifact?.sha256 ?? '')) fail('artifact.sha256', 'must be 64 hex digits');
-  if (typeof result.artifact?.uri !== 'string') fail('artifact.uri', 'must be a string');
-  if (!Array.isArray(result.inputs) || result.inputs.length === 0) fail('inputs', 'must list the inputs');
-  if (result.metrics === null || typeof result.metrics !== 'object') fail('metrics', 'must map metric names to numbers');
-  for (const [name, metric] of Object.entries(result.metrics ?? {})) {
-    if (typeof metric !== 'number' || !Number.isFinite(metric)) fail(`metrics.${name}`, 'must be a finite number');
-  }
-  if (result.referenceProfile === undefined) fail('referenceProfile', 'is required');
-  return result as TrainingResult;
+  const validate = validator();
+  if (validate(value)) return value as TrainingResult;
+  const [error] = validate.errors ?? [];
+  throw new Error(`${origin}: ${error === undefined ? '(root): is not a training result' : describe(error)}`);
+}
+
+let compiled: ValidateFunction | null = null;
+
+// Compiled once per process, on first use: the controller reads results on every reconcile.
+function validator(): ValidateFunction {
+  if (compiled !== null) return compiled;
+  const ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
+  addFormats(ajv, ['date', 'date-time']);
+  compiled = ajv.compile(trainingResultSchema);
+  return compiled;
+}
+
+/** `field.path: problem`, with the field a required or unknown property names. */
+function describe(error: ErrorObject): string {
+  const at = error.instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  if (error.keyword === 'required' && params.missingProperty !== undefined) return `${[...at, params.missingProperty].join('.')}: is required`;
+  if (error.keyword === 'additionalProperties' && params.additionalProperty !== undefined) return `${[...at, params.additionalProperty].join('.')}: is not a known field`;
+  return `${at.length === 0 ? '(root)' : at.join('.')}: ${error.message ?? 'is invalid'}`;
 }

@@ -22,13 +22,13 @@ const SHA256_PATTERN = '^[a-f0-9]{64}$';
 
 const date = (description: string): JsonSchema => text(description, { pattern: DATE_PATTERN });
 
-const featureReference = text('A feature as `<feature-view>:<feature>`.', { pattern: FEATURE_REFERENCE_PATTERN });
+export const featureReference = text('A feature as `<feature-view>:<feature>`.', { pattern: FEATURE_REFERENCE_PATTERN });
 
-const metrics = map('Evaluation metrics on the holdout, by name: `auc`, `f1`, `precision`, `recall` for binary classification; `rmse`, `mae`, `r2` for regression; `baseline_<metric>` for the baseline trained beside the model; …', {
+export const metrics = map('Evaluation metrics on the holdout, by name: `auc`, `f1`, `precision`, `recall` for binary classification; `rmse`, `mae`, `r2` for regression; `baseline_<metric>` for the baseline trained beside the model; …', {
   type: 'number',
 });
 
-const artifact = object(
+export const artifact = object(
   'The serialized model. Only an artifact whose sha256 matches is ever served.',
   {
     uri: text('Where the artifact is stored: a key in the artifact store (`<model>/<version>/model.onnx`, as training publishes it), or a full `s3://`/`https://`/`file://` URL.', {
@@ -65,7 +65,7 @@ const slice = object(
   ['name', 'metrics'],
 );
 
-const trainingData = object(
+export const trainingData = object(
   'The data the version was trained on.',
   {
     dataset: text('Dataset name.', { minLength: 1 }),
@@ -92,7 +92,7 @@ const distribution = object(
   ['type'],
 );
 
-const referenceProfile = object(
+export const referenceProfile = object(
   'Per-input and score distributions of the training data: the baseline drift is measured against.',
   {
     rows: integer('Rows the profile was computed from.', { minimum: 1 }),
