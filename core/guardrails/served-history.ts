@@ -2,7 +2,7 @@
  * Which model versions each environment has ever deployed, read from the Git history of its
  * environment file: the evidence for the "promoted through" guardrail.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { Catalog } from '../catalog.js';
@@ -48,13 +48,40 @@ async function historicalTexts(root: string, file: string): Promise<string[]> {
   } catch {
     return []; // not a Git repository, or no git: the current state is all there is
   }
+  if (commits.length === 0) return [];
+  // One `git cat-file --batch` for every revision, not one `git show` process each.
+  const batch = await runWithInput('git', ['-C', root, 'cat-file', '--batch'], commits.map((commit) => `${commit}:${file}\n`).join(''));
+  return parseBatch(batch);
+}
+
+/** Runs a command with `input` on its stdin and returns its stdout as bytes. */
+function runWithInput(command: string, args: readonly string[], input: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`))));
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * The blobs of a `git cat-file --batch` answer: `<oid> blob <size>` then the bytes and a newline
+ * per object; `<name> missing` where the file did not exist under this name (a rename).
+ */
+function parseBatch(output: Buffer): string[] {
   const texts: string[] = [];
-  for (const commit of commits) {
-    try {
-      texts.push((await run('git', ['-C', root, 'show', `${commit}:${file}`], { maxBuffer: 16 * 1024 * 1024 })).stdout);
-    } catch {
-      // The file did not exist under this name at that commit (a rename): nothing served from it.
-    }
+  let at = 0;
+  while (at < output.length) {
+    const lineEnd = output.indexOf(0x0a, at);
+    if (lineEnd === -1) break;
+    const header = output.subarray(at, lineEnd).toString('utf8').split(' ');
+    at = lineEnd + 1;
+    if (header.length !== 3) continue; // `<name> missing`
+    const size = Number(header[2]);
+    if (header[1] === 'blob') texts.push(output.subarray(at, at + size).toString('utf8'));
+    at += size + 1;
   }
   return texts;
 }
