@@ -63,7 +63,13 @@ export async function startMetricsLab(): Promise<MetricsLab> {
   const modelInfo = new Gauge({ name: METRICS.modelInfo, help: 'loaded versions', labelNames: ['namespace', 'model', 'pod', 'version', 'sha256', 'role', 'weight'], registers: [registry] });
   const reported = new Map<string, Record<string, string>[]>();
   const traffic = new Map<string, VersionTraffic>();
+  let lastTick = performance.now();
   const tick = setInterval(() => {
+    // Drift counts follow the clock, not the timer: on a busy machine ticks arrive late, and a
+    // window must still hold `driftSamples` predictions.
+    const now = performance.now();
+    const ticksElapsed = (now - lastTick) / 100;
+    lastTick = now;
     for (const [key, knobs] of traffic) {
       const [namespace, model, version] = key.split('/');
       const labels = { namespace, model, version };
@@ -74,7 +80,7 @@ export async function startMetricsLab(): Promise<MetricsLab> {
       else errors.inc(labels, 0);
       const profile = profiles.get(`${model}/${version}`);
       if (profile === undefined) continue;
-      const perTick = Math.max(1, Math.ceil((knobs.driftSamples ?? 300) / 30));
+      const perTick = Math.max(1, Math.ceil((knobs.driftSamples ?? 300) / 30)) * ticksElapsed;
       const count = (feature: string, shares: readonly number[], bins: readonly string[]) =>
         shares.forEach((share, index) => observations.inc({ ...labels, feature, bin: bins[index], boot: 'lab' }, share * perTick));
       for (const [ref, distribution] of Object.entries(profile.inputs)) count(ref, sharesWithPsi(distribution, knobs.featurePsi?.[ref] ?? 0), driftBins(distribution).labels);
