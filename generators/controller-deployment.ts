@@ -53,6 +53,7 @@ export class ControllerDeployment extends ApiObject {
     const { project, environment } = props;
     const selector = { [LABEL_KEYS.name]: CONTROLLER_NAME };
     const labels = { ...baseLabels(environment.name, 'controller', CONTROLLER_NAME, environment), ...selector };
+    const ca = trustedCAs(environment);
     super(scope, id, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -82,7 +83,7 @@ export class ControllerDeployment extends ApiObject {
                   // One JSON object per line: what cluster log pipelines parse.
                   { name: 'SLIPWAY_LOG', value: 'json' },
                   ...forgeEnv(project),
-                  ...trustedCAs(environment).env,
+                  ...ca.env,
                 ],
                 // Forge credentials, then the artifact store's (the controller reads training results there).
                 envFrom: [{ secretRef: { name: CONTROLLER_SECRET, optional: true } }, ...artifactStoreEnvFrom(environment)],
@@ -93,10 +94,10 @@ export class ControllerDeployment extends ApiObject {
                 readinessProbe: httpProbe(HEALTH_PATH, 10, 3),
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
                 securityContext: CONTAINER_SECURITY_CONTEXT,
-                volumeMounts: [{ name: 'state', mountPath: CONTROLLER_STATE_DIR }, TMP_MOUNT, ...trustedCAs(environment).volumeMounts],
+                volumeMounts: [{ name: 'state', mountPath: CONTROLLER_STATE_DIR }, TMP_MOUNT, ...ca.volumeMounts],
               },
             ],
-            volumes: [{ name: 'state', emptyDir: { sizeLimit: '2Gi' } }, TMP_VOLUME, ...trustedCAs(environment).volumes],
+            volumes: [{ name: 'state', emptyDir: { sizeLimit: '2Gi' } }, TMP_VOLUME, ...ca.volumes],
           },
         },
       },

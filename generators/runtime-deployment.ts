@@ -67,6 +67,7 @@ export class RuntimeDeployment extends ApiObject {
     const { environment, deployment, card } = props;
     const labels = runtimeLabels(environment.name, deployment.model, card);
     const selector = runtimeSelector(deployment.model);
+    const ca = trustedCAs(environment);
     super(scope, id, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -120,7 +121,7 @@ export class RuntimeDeployment extends ApiObject {
                   { name: 'bundle', mountPath: BUNDLE_MOUNT_DIR, readOnly: true },
                   { name: 'artifacts', mountPath: ARTIFACT_CACHE_DIR },
                   TMP_MOUNT,
-                  ...trustedCAs(environment).volumeMounts,
+                  ...ca.volumeMounts,
                 ],
               },
             ],
@@ -128,7 +129,7 @@ export class RuntimeDeployment extends ApiObject {
               { name: 'bundle', configMap: { name: bundleConfigMapName(deployment.model) } },
               { name: 'artifacts', emptyDir: { sizeLimit: ARTIFACT_CACHE_SIZE } },
               TMP_VOLUME,
-              ...trustedCAs(environment).volumes,
+              ...ca.volumes,
             ],
           },
         },

@@ -8,7 +8,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../support/cli.js';
 import { copyExampleRepo } from '../support/example-repo.js';
-import { loadRendered, type RenderedEnvironment } from '../support/kubelet/rendered.js';
+import { loadImage } from '../support/kubelet/image.js';
+import { runPod, type Pod } from '../support/kubelet/pod.js';
+import { loadRendered, podTemplateOf, type RenderedEnvironment } from '../support/kubelet/rendered.js';
 import type { TestS3 } from '../support/s3-server.js';
 
 /** The Secret holding the artifact store's credentials, as the environment names it. */
@@ -68,6 +70,36 @@ export async function clusterRepo(s3: TestS3, redisUrl: string, redisPassword?: 
     },
     dispose: repo.dispose,
   };
+}
+
+/** Where a runtime pod run here answers: the rendered container port on the pod's (loopback) IP. */
+export const RUNTIME_URL = 'http://127.0.0.1:8080';
+
+/** The bundle ConfigMap of the example's model. */
+export const BUNDLE_CONFIG_MAP = 'fraud-detector-bundle';
+
+/**
+ * Runs the rendered runtime Deployment of the example's model as the kubelet runs it: its
+ * ConfigMap, the repository's Secrets, the image the Dockerfile builds. Resolves once ready.
+ */
+export async function runRenderedRuntime(
+  rendered: RenderedEnvironment,
+  repo: ClusterRepo,
+  options: { readonly podName: string; readonly namespace: string; readonly log: (line: string) => void; readonly maxGracePeriodSeconds?: number },
+): Promise<Pod> {
+  const deployment = rendered.find('Deployment', 'fraud-detector');
+  if (deployment === null) throw new Error(`dist/ renders no runtime Deployment for ${options.namespace}`);
+  const pod = await runPod(podTemplateOf(deployment), {
+    name: options.podName,
+    namespace: options.namespace,
+    image: loadImage(),
+    configMaps: new Map([[BUNDLE_CONFIG_MAP, configMapData(rendered, BUNDLE_CONFIG_MAP)]]),
+    secrets: repo.secrets,
+    ...(options.maxGracePeriodSeconds === undefined ? {} : { maxGracePeriodSeconds: options.maxGracePeriodSeconds }),
+    log: (entry) => options.log(entry.line),
+  });
+  await pod.waitReady(60_000);
+  return pod;
 }
 
 /** Uploads the example's committed artifacts (its embedded `models/` store) to the bucket, as a migration would. */

@@ -10,18 +10,14 @@ import { readFile, rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { RuntimeBundle } from '../../core/bundle.js';
-import { loadImage } from '../support/kubelet/image.js';
-import { runPod, type Pod } from '../support/kubelet/pod.js';
-import { podTemplateOf } from '../support/kubelet/rendered.js';
+import type { Pod } from '../support/kubelet/pod.js';
 import { freePort } from '../support/free-port.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { startS3, type TestS3 } from '../support/s3-server.js';
 import { makeTestCertificates, type TestCertificates } from '../support/tls-certificates.js';
 import { postJson, sampleUser, writeFeatures } from '../runtime/feature-fixture.js';
-import { clusterRepo, configMapData, uploadExampleArtifacts, type ClusterRepo } from './cluster-repo.js';
+import { BUNDLE_CONFIG_MAP as BUNDLE, clusterRepo, configMapData, runRenderedRuntime, RUNTIME_URL as RUNTIME, uploadExampleArtifacts, type ClusterRepo } from './cluster-repo.js';
 
-const RUNTIME = 'http://127.0.0.1:8080';
-const BUNDLE = 'fraud-detector-bundle';
 const CA_SECRET = 'internal-ca';
 
 describe('a runtime pod whose Redis is signed by a private CA', () => {
@@ -60,18 +56,7 @@ describe('a runtime pod whose Redis is signed by a private CA', () => {
     } finally {
       writer.disconnect();
     }
-    const deployment = rendered.find('Deployment', 'fraud-detector');
-    assert.ok(deployment, 'dist/dev renders the runtime Deployment');
-    pod = await runPod(podTemplateOf(deployment), {
-      name: 'fraud-detector-7d9f8-cafe1',
-      namespace: 'ml-dev',
-      image: loadImage(),
-      configMaps: new Map([[BUNDLE, configMapData(rendered, BUNDLE)]]),
-      secrets: repo.secrets,
-      maxGracePeriodSeconds: 5,
-      log: (entry) => logs.push(entry.line),
-    });
-    await pod.waitReady(60_000);
+    pod = await runRenderedRuntime(rendered, repo, { podName: 'fraud-detector-7d9f8-cafe1', namespace: 'ml-dev', maxGracePeriodSeconds: 5, log: (line) => logs.push(line) });
 
     const answer = await postJson(`${RUNTIME}/v2/models/fraud-detector/score`, { entities: { user_id: 'user-1', transaction_id: 't-1' }, features: sampleUser(1).transaction });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));

@@ -10,16 +10,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadImage } from '../support/kubelet/image.js';
-import { runPod, type Pod } from '../support/kubelet/pod.js';
-import { podTemplateOf } from '../support/kubelet/rendered.js';
+import type { Pod } from '../support/kubelet/pod.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { startS3, type TestS3 } from '../support/s3-server.js';
 import { postJson, sampleUser, sampleValue } from '../runtime/feature-fixture.js';
-import { clusterRepo, configMapData, STORE_PREFIX, uploadExampleArtifacts, type ClusterRepo } from './cluster-repo.js';
-
-const RUNTIME = 'http://127.0.0.1:8080';
-const BUNDLE = 'fraud-detector-bundle';
+import { BUNDLE_CONFIG_MAP as BUNDLE, clusterRepo, configMapData, runRenderedRuntime, RUNTIME_URL as RUNTIME, STORE_PREFIX, uploadExampleArtifacts, type ClusterRepo } from './cluster-repo.js';
 
 async function metrics(): Promise<string> {
   return (await fetch(`${RUNTIME}/metrics`)).text();
@@ -82,18 +77,8 @@ describe('the runtime pod, as the kubelet runs it', () => {
 
   it('fetches its stable artifact from the store, becomes ready and serves', async () => {
     const rendered = await repo.render('dev');
-    const deployment = rendered.find('Deployment', 'fraud-detector');
-    assert.ok(deployment, 'dist/dev renders the runtime Deployment');
-    pod = await runPod(podTemplateOf(deployment), {
-      name: 'fraud-detector-7d9f8-abcde',
-      namespace: 'ml-dev',
-      image: loadImage(),
-      configMaps: new Map([[BUNDLE, configMapData(rendered, BUNDLE)]]),
-      secrets: repo.secrets,
-      // No cap on the grace period: the rendered one covers preStop and drain, and the last test checks the exit.
-      log: (entry) => logs.push(entry.line),
-    });
-    await pod.waitReady(60_000);
+    // No cap on the grace period: the rendered one covers preStop and drain, and the last test checks the exit.
+    pod = await runRenderedRuntime(rendered, repo, { podName: 'fraud-detector-7d9f8-abcde', namespace: 'ml-dev', log: (line) => logs.push(line) });
 
     const answer = await postJson(`${RUNTIME}/v2/models/fraud-detector/score`, { entities: { user_id: 'user-1', transaction_id: 't-1' }, features: sampleUser(1).transaction });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
