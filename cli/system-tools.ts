@@ -55,7 +55,7 @@ export function ensureSystemTools(names: readonly SystemToolName[], purpose: str
   const packages = [...new Set(missing.map((tool) => tool.debianPackage))].sort();
   const installer = installerFor(environment);
   if (installer === null) throw new UserError(instructions(missing, packages, purpose, environment));
-  environment.announce(`installing ${packages.join(', ')} (Debian) because ${purpose}: ${installer.join(' ')} apt-get install -y ${packages.join(' ')}`);
+  environment.announce(`installing ${packages.join(', ')} (Debian) because ${purpose}: ${[...installer, 'apt-get', 'install', '-y', ...packages].join(' ')}`);
   install(installer, packages, environment);
   const stillMissing = missingTools(names, environment);
   if (stillMissing.length > 0) throw new UserError(`installing ${packages.join(', ')} did not provide ${stillMissing.map((tool) => tool.binary).join(', ')}; install ${stillMissing.length === 1 ? 'it' : 'them'} and run again`);
